@@ -1,0 +1,21 @@
+# Loaded by every test file: the tools under test first in PATH, a fresh
+# directory for each test.
+ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+PATH="${TQ_BIN:-$ROOT/tools}:$PATH"
+unset TQUEUE TMUX
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# The queue of the six tasks of the orchestration notes.
+six_tasks() {
+	cat <<'Q'
+TODO-CODEX-003 palm:5 Tu es Codex. TÂCHE BLOQUANTE: corrige la validation TLS;
+TODO-CODEX-002 palm:5 Second Codex task
+TODO-CODEX-001 palm:5 Third Codex task
+TODO-ANTI-001 palm:3 First Antigravity task
+TODO-ANTI-002 palm:3 Second Antigravity task
+TODO-ANTI-003 palm:3 Third Antigravity task
+Q
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bats
+# The man pages are the contract: every tool has one, and mandoc finds
+# nothing wrong in any of them.
+load common
+
+@test "every tool has a man page" {
+	for c in "$ROOT"/tools/t*.c; do
+		n=$(basename "$c" .c)
+		[ -f "$ROOT/man/$n.1" ] || { echo "no man/$n.1"; return 1; }
+	done
+}
+
+@test "mandoc -Tlint finds nothing in man/" {
+	run mandoc -Tlint -Wwarning "$ROOT"/man/*.[1-9]
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+}

@@ -1,0 +1,94 @@
+/* tq: show the tasks of a queue and the state of each.
+ *
+ * Reads QUEUE (every record, or nothing: a bad line is reported with
+ * its file and line, and tq prints nothing) and QUEUE.state, under a
+ * shared lock so that it never sees half of an event tnext is writing.
+ * It writes nothing but its output.
+ */
+#define _DEFAULT_SOURCE		/* flock(2) */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "queue.h"
+
+static void
+usage(void)
+{
+	fputs("usage: tq [-cp] [-s STATE] [QUEUE]\n", stderr);
+	exit(2);
+}
+
+static int
+valid_filter(const char *s)
+{
+	const char *p;
+
+	if (!strcmp(s, "pending") || !strcmp(s, "sent") || !strcmp(s, "done") || !strcmp(s, "held"))
+		return 1;
+	for (p = s; *p; p++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
+			return 0;
+	return p > s;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct statefile sf = { 0 };
+	struct queue q;
+	struct state *st;
+	const char *path, *filter = 0, *status;
+	size_t i, idw = 2, statew = 5, targetw = 6;
+	int c, check = 0, records = 0;
+
+	progname = "tq";
+	while ((c = getopt(argc, argv, "cps:")) != -1)
+		switch (c) {
+		case 'c': check = 1; break;
+		case 'p': records = 1; break;
+		case 's': filter = optarg; break;
+		default: usage();
+		}
+	if (argc - optind > 1 || (filter && !valid_filter(filter)))
+		usage();
+	path = queue_path(argv[optind]);
+	if (load_queue(path, &q) < 0)
+		return 1;
+	if (check)
+		return 0;
+	if (open_statefile(&sf, path, 0) < 0)
+		return 1;
+	if (sf.fd >= 0) {
+		flock(sf.fd, LOCK_SH);
+		read_statefile(&sf);
+		flock(sf.fd, LOCK_UN);
+	}
+	for (i = 0; i < q.n; i++) {
+		st = task_state(&sf, q.tasks[i].id);
+		status = st ? st->status : "pending";
+		if (filter && strcmp(filter, status) && !(!strcmp(filter, "held") && is_held(status))) {
+			q.tasks[i].line = -1;	/* filtered out */
+			continue;
+		}
+		if (strlen(q.tasks[i].id) > idw) idw = strlen(q.tasks[i].id);
+		if (strlen(status) > statew) statew = strlen(status);
+		if (strlen(q.tasks[i].target) > targetw) targetw = strlen(q.tasks[i].target);
+	}
+	for (i = 0; i < q.n; i++) {
+		if (q.tasks[i].line < 0)
+			continue;
+		if (records) {
+			write_task(stdout, &q.tasks[i]);
+			continue;
+		}
+		st = task_state(&sf, q.tasks[i].id);
+		printf("%-*s  %-*s  %-*s  %s\n", (int)idw, q.tasks[i].id,
+		    (int)statew, st ? st->status : "pending",
+		    (int)targetw, q.tasks[i].target, st ? st->when : "-");
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		die(1, "stdout: write error");
+	return 0;
+}
