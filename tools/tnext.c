@@ -1,0 +1,218 @@
+/* tnext: record completion markers and pop the next task of every idle pane.
+ *
+ * Reads batches of marker lines ("ID STATUS", or a bare ID meaning
+ * COMPLETED), each ended by an empty line or by the end of input.  At the
+ * end of each batch, under an exclusive lock on QUEUE.state:
+ *
+ *   1. read the events other processes appended since the last batch;
+ *   2. re-read the queue (people edit it while the loop runs);
+ *   3. record each marker not recorded before (markers are idempotent);
+ *   4. give every idle pane its first pending task: write the record,
+ *      flush it, and only then record it as sent.
+ *
+ * So a task is always pending, sent, done or held; a record that could not
+ * be written is never marked sent; and two tnext processes never send the
+ * same task.  kill -9 between 4's flush and its event is the one way a task
+ * is sent twice: it is still pending for the next run.
+ */
+#define _DEFAULT_SOURCE		/* flock(2) */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "queue.h"
+
+struct marker {
+	char *id, *status;
+	long line;
+};
+
+static struct marker *markers;
+static size_t nmarkers;
+
+static void
+usage(void)
+{
+	fputs("usage: tnext [-r ID] [QUEUE]\n", stderr);
+	exit(2);
+}
+
+/* Parses "ID [STATUS]" into the batch; 0 if the line is not a marker. */
+static int
+add_marker(const char *text, long lineno)
+{
+	char *line = xstrdup(text), *id, *status, *extra, *save, *p;
+	int ok = 0;
+
+	id = strtok_r(line, " \t\r\n", &save);
+	status = strtok_r(0, " \t\r\n", &save);
+	extra = strtok_r(0, " \t\r\n", &save);
+	if (!status)
+		status = "COMPLETED";
+	for (p = status; *p && !extra && valid_id(id, strlen(id)); p++) {
+		if (*p >= 'a' && *p <= 'z')
+			*p -= 'a' - 'A';
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
+			break;
+	}
+	if (!*p) {
+		markers = xrealloc(markers, (nmarkers + 1) * sizeof *markers);
+		markers[nmarkers].id = xstrdup(id);
+		markers[nmarkers].status = xstrdup(status);
+		markers[nmarkers++].line = lineno;
+		ok = 1;
+	}
+	free(line);
+	return ok;
+}
+
+static void
+record_markers(struct statefile *sf, struct queue *q, const char *path)
+{
+	struct state *st;
+	char word[4096];
+	size_t i;
+
+	for (i = 0; i < nmarkers; i++) {
+		if (!table_slot(&q->ids, markers[i].id, 0)) {
+			complain("stdin:%ld: no task %s in %s, marker ignored",
+			    markers[i].line, markers[i].id, path);
+			continue;
+		}
+		st = task_state(sf, markers[i].id);
+		snprintf(word, sizeof word, " %s ", markers[i].status);
+		if (st && strstr(st->markers, word))
+			continue;
+		if (append_event(sf, markers[i].status, markers[i].id) < 0)
+			exit(1);
+		read_statefile(sf);
+	}
+}
+
+static void
+send_next_tasks(struct statefile *sf, struct queue *q)
+{
+	struct table busy = { 0 };
+	struct state *st;
+	struct task *t;
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		if ((st = task_state(sf, q->tasks[i].id)) && (!strcmp(st->status, "sent") || is_held(st->status)))
+			*table_slot(&busy, q->tasks[i].target, 1) = q;
+	for (i = 0; i < q->n; i++) {
+		t = &q->tasks[i];
+		st = task_state(sf, t->id);
+		if ((st && strcmp(st->status, "pending")) || table_slot(&busy, t->target, 0))
+			continue;
+		write_task(stdout, t);
+		if (fflush(stdout) == EOF) {	/* not written, so not sent */
+			if (errno != EPIPE)
+				complain("stdout: %s", strerror(errno));
+			_exit(1);
+		}
+		if (append_event(sf, "sent", t->id) < 0)
+			exit(1);
+		*table_slot(&busy, t->target, 1) = q;
+	}
+	table_free(&busy);
+}
+
+/* The queue as it is now: read again only when its inode, size or
+ * modification time has changed, which keeps a batch cheap on a queue of
+ * many thousand tasks. */
+static struct queue *
+current_queue(const char *path)
+{
+	static struct queue q;
+	static struct stat last;
+	static int loaded;
+	struct stat st;
+
+	if (loaded && stat(path, &st) == 0 && st.st_dev == last.st_dev && st.st_ino == last.st_ino &&
+	    st.st_size == last.st_size && st.st_mtim.tv_sec == last.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == last.st_mtim.tv_nsec)
+		return &q;
+	if (loaded)
+		free_queue(&q);
+	loaded = 0;
+	if (stat(path, &last) < 0)
+		memset(&last, 0, sizeof last);	/* load_queue says why */
+	if (load_queue(path, &q) < 0)
+		return 0;
+	loaded = 1;
+	return &q;
+}
+
+/* One batch: 0 done, -1 the queue is broken and the markers are kept. */
+static int
+run_batch(const char *path, struct statefile *sf, const char *reset)
+{
+	struct queue *q;
+	size_t i;
+	int rc = 0;
+
+	if (open_statefile(sf, path, 1) < 0)
+		exit(1);
+	flock(sf->fd, LOCK_EX);
+	read_statefile(sf);
+	if (!(q = current_queue(path))) {
+		rc = -1;
+	} else if (reset) {
+		if (!table_slot(&q->ids, reset, 0))
+			die(1, "%s: no such task in %s", reset, path);
+		if (append_event(sf, "reset", reset) < 0)
+			exit(1);
+		read_statefile(sf);
+	} else {
+		record_markers(sf, q, path);
+		send_next_tasks(sf, q);
+		for (i = 0; i < nmarkers; i++) {
+			free(markers[i].id);
+			free(markers[i].status);
+		}
+		nmarkers = 0;
+	}
+	fdatasync(sf->fd);
+	flock(sf->fd, LOCK_UN);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct statefile sf = { 0 };
+	const char *path, *reset = 0;
+	char *line = 0;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	int c, broken = 0, bad = 0;
+
+	progname = "tnext";
+	while ((c = getopt(argc, argv, "r:")) != -1)
+		switch (c) {
+		case 'r': reset = optarg; break;
+		default: usage();
+		}
+	if (argc - optind > 1)
+		usage();
+	path = queue_path(argv[optind]);
+	if (reset && run_batch(path, &sf, reset) < 0)
+		return 1;
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		lineno++;
+		if (strspn(line, " \t\r\n") == (size_t)n) {
+			broken = run_batch(path, &sf, 0) < 0;
+		} else if (*line != '#' && (memchr(line, 0, n) || !add_marker(line, lineno))) {
+			line[strcspn(line, "\n")] = 0;
+			complain("stdin:%ld: bad marker '%s', ignored", lineno, line);
+			bad = 1;
+		}
+	}
+	broken = run_batch(path, &sf, 0) < 0;
+	return broken || bad;
+}
