@@ -9,7 +9,7 @@ ids() { # the IDs of the records in files or stdin
 # Starts tnext reading the FIFO "in", writing "out"; markers go to fd 5.
 start_tnext() {
 	mkfifo in
-	tnext "$@" < in > out 2> err &
+	tnext "$@" < in > out 2> err 3>&- &
 	TNEXT=$!
 	exec 5> in	# bash keeps its own saved descriptors at 10 and up
 }
@@ -193,7 +193,7 @@ wait_for() { # wait_for COMMAND...: up to 5 s for it to succeed
 	for i in $(seq 400); do echo "T-$i pane:$((i % 4)) prompt $i"; done > queue
 	for k in 1 2 3 4 5 6 7 8; do
 		mkfifo in.$k
-		tnext < in.$k > out.$k 2> err.$k &
+		tnext < in.$k > out.$k 2> err.$k 3>&- &
 		exec {fd}> in.$k
 		fds[k]=$fd
 	done
@@ -226,7 +226,7 @@ wait_for() { # wait_for COMMAND...: up to 5 s for it to succeed
 	killed=0
 	for i in $(seq 100); do
 		tq -s sent | awk '{ print $1, "COMPLETED" }' > markers
-		tnext < markers > out.$i 2>> err &
+		tnext < markers > out.$i 2>> err 3>&- &
 		pid=$!
 		sleep 0.00$((RANDOM % 10))
 		kill -9 $pid 2>/dev/null || true
