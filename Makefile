@@ -5,7 +5,7 @@ MANDIR = $(PREFIX)/share/man
 CFLAGS = -O2 -g
 override CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $(CFLAGS)
 
-NAMES = tq tnext twatch
+NAMES = tq tnext twatch tsend
 TOOLS = $(NAMES:%=tools/%)
 
 all: $(TOOLS)

@@ -1,0 +1,38 @@
+# A private tmux server for a test file, and panes that record, byte for
+# byte, what they receive.  The recorder reads its terminal in raw mode,
+# as agents' TUIs do, and asks for bracketed paste, as they do.
+TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
+
+start_server() { # in setup_file: one server for the file
+	export SOCK=tq-test-$$
+	TM new-session -d -s t -x 120 -y 40 -n idle 'sleep 100000' 3>&-
+}
+
+stop_server() {
+	TM kill-server 2>/dev/null || true
+}
+
+# recorder NAME: a window t:NAME whose pane writes all it reads to NAME.rec
+recorder() {
+	rm -f "$BATS_TEST_TMPDIR/$1.ready"
+	TM new-window -d -t t -n "$1" \
+	    "stty raw -echo; printf '\033[?2004h'; : > '$BATS_TEST_TMPDIR/$1.ready'; exec cat > '$BATS_TEST_TMPDIR/$1.rec'"
+	local i
+	for i in $(seq 300); do [ -e "$BATS_TEST_TMPDIR/$1.ready" ] && break; sleep 0.01; done
+	sleep 0.1	# for tmux to have seen the bracketed paste request
+}
+
+# received NAME BYTES: wait up to 5 s until NAME.rec holds BYTES bytes
+received() {
+	local i
+	for i in $(seq 500); do
+		[ "$(wc -c < "$BATS_TEST_TMPDIR/$1.rec")" -ge "$2" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# pasted TEXT: what a recorder receives for TEXT and Enter
+pasted() {
+	printf '\033[200~%s\033[201~\r' "$1"
+}

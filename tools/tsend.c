@@ -1,0 +1,480 @@
+/* tsend: type prompts into tmux panes, exactly as written.
+ *
+ * The text never reaches tmux as an argument, where a trailing ';' is a
+ * command separator, "Enter" a key name and a leading '-' an option: it is
+ * written to `tmux load-buffer -b NAME -` through a pipe, into a buffer
+ * named for this process alone, and pasted with `paste-buffer -p -r -d`
+ * (bracketed, line breaks kept as LF, the buffer deleted).  After a pause
+ * the submit key follows.  Control characters other than LF and TAB are
+ * removed first: an ESC could end the bracketed paste and turn the rest of
+ * the prompt into keystrokes.
+ *
+ * One delivery holds an exclusive lock for its server and pane from paste
+ * to submit, so two tsends never interleave in one pane.  tmux is run with
+ * posix_spawnp and an argument vector; no shell is ever involved.
+ */
+#define _DEFAULT_SOURCE		/* flock(2) */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "queue.h"
+
+extern char **environ;
+
+static const char *socket_flag, *socket_arg, *key = "Enter";
+static long delay_ms = 300;
+static double wait_s = 30;
+static int submit = 1;
+
+static void
+usage(void)
+{
+	fputs("usage: tsend [-n] [-d MS] [-k KEY] [-w SECONDS] [-L SOCKET | -S PATH] [TARGET [TEXT ...]]\n", stderr);
+	exit(2);
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static char *
+read_all(int fd, size_t *len)
+{
+	size_t n = 0, cap = 4096;
+	char *s = xmalloc(cap);
+	ssize_t r;
+
+	while ((r = read(fd, s + n, cap - n - 1)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if ((n += r) + 1 == cap)
+			s = xrealloc(s, cap *= 2);
+	}
+	s[n] = 0;
+	if (len)
+		*len = n;
+	return s;
+}
+
+/* Runs tmux with args, input on its stdin; its stdout in *out if out.
+ * On failure returns -1 and the first line of what tmux said in *why. */
+static int
+run_tmux(const char *input, size_t inlen, char **out, char **why, const char **args)
+{
+	const char *argv[32];
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t dfl;
+	int in[2], o[2], e[2], i = 0, status, err;
+	char *msg;
+	pid_t pid;
+
+	argv[i++] = "tmux";
+	if (socket_flag) {
+		argv[i++] = socket_flag;
+		argv[i++] = socket_arg;
+	}
+	while (*args && i < 31)
+		argv[i++] = *args++;
+	argv[i] = 0;
+	if (pipe(in) < 0 || pipe(o) < 0 || pipe(e) < 0)
+		die(1, "pipe: %s", strerror(errno));
+	for (i = 0; i < 2; i++) {	/* so that tmux sees the end of its input */
+		fcntl(in[i], F_SETFD, FD_CLOEXEC);
+		fcntl(o[i], F_SETFD, FD_CLOEXEC);
+		fcntl(e[i], F_SETFD, FD_CLOEXEC);
+	}
+	i = 0;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, o[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, e[1], 2);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	err = posix_spawnp(&pid, "tmux", &fa, &attr, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(in[0]);
+	close(o[1]);
+	close(e[1]);
+	if (err) {
+		close(in[1]);
+		close(o[0]);
+		close(e[0]);
+		*why = xmalloc(strlen(strerror(err)) + 8);
+		sprintf(*why, "tmux: %s", strerror(err));
+		return -1;
+	}
+	while (inlen > 0) {
+		ssize_t w = write(in[1], input, inlen);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			break;	/* tmux went away; its status says why */
+		input += w;
+		inlen -= w;
+	}
+	close(in[1]);
+	msg = read_all(o[0], 0);
+	if (out)
+		*out = msg;
+	else
+		free(msg);
+	msg = read_all(e[0], 0);
+	close(o[0]);
+	close(e[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		free(msg);
+		return 0;
+	}
+	msg[strcspn(msg, "\n")] = 0;
+	if (!*msg) {
+		free(msg);
+		msg = xstrdup("tmux failed");
+	}
+	*why = msg;
+	if (out) {
+		free(*out);
+		*out = 0;
+	}
+	return -1;
+}
+
+/* CR LF and CR become LF, other control characters go; returns how many. */
+static size_t
+clean_text(char *s)
+{
+	size_t dropped = 0;
+	char *r, *w;
+
+	for (r = w = s; *r; r++) {
+		if (*r == '\r') {
+			*w++ = '\n';
+			if (r[1] == '\n')
+				r++;
+		} else if (((unsigned char)*r < 32 && *r != '\n' && *r != '\t') || *r == 127) {
+			dropped++;
+		} else {
+			*w++ = *r;
+		}
+	}
+	while (w > s && w[-1] == '\n')
+		w--;
+	*w = 0;
+	return dropped;
+}
+
+/* Locks the pane for this delivery; the lock goes with the descriptor. */
+static int
+lock_pane(const char *socket, const char *pane)
+{
+	const char *runtime = getenv("XDG_RUNTIME_DIR"), *tmp = getenv("TMPDIR");
+	char dir[4096], path[8192], *p;
+	struct stat st;
+	int fd;
+
+	if (runtime && *runtime)
+		snprintf(dir, sizeof dir, "%s/tsend", runtime);
+	else
+		snprintf(dir, sizeof dir, "%s/tsend-%ld", tmp && *tmp ? tmp : "/tmp", (long)getuid());
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) {
+		errno = EPERM;	/* not ours alone: someone may have planted it */
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/%s%s", dir, socket, pane);
+	for (p = path + strlen(dir) + 1; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+		;
+	return fd;
+}
+
+/* The pane's rows and cursor, as one string to compare. */
+static char *
+look_at(const char *pane, char **why)
+{
+	const char *args[] = { "capture-pane", "-p", "-t", pane, ";",
+	    "display-message", "-p", "-t", pane, "#{cursor_x},#{cursor_y}", 0 };
+	char *out = 0;
+
+	return run_tmux(0, 0, &out, why, args) < 0 ? 0 : out;
+}
+
+/* The last row of screen that shows needle, and that row; -1 if none. */
+static int
+find_row(const char *screen, const char *needle, char **row)
+{
+	const char *p = screen;
+	char *line;
+	int n, at = -1;
+	size_t len;
+
+	for (n = 0; *p; n++) {
+		len = strcspn(p, "\n");
+		line = strndup(p, len);
+		if (*needle && strstr(line, needle)) {
+			at = n;
+			free(*row);
+			*row = line;
+		} else {
+			free(line);
+		}
+		p += len + (p[len] == '\n');
+	}
+	return at;
+}
+
+static const char *
+cursor_of(const char *screen)
+{
+	const char *p = screen + strlen(screen);
+
+	while (p > screen && p[-1] == '\n')
+		p--;
+	while (p > screen && p[-1] != '\n')
+		p--;
+	return p;
+}
+
+/* Presses the key again, with a growing pause, while the text still sits
+ * where it was typed and the cursor has not moved. */
+static int
+make_sure_submitted(const char *pane, const char *before, const char *needle, char **why)
+{
+	const char *keys[] = { "send-keys", "-t", pane, key, 0 };
+	char *row = 0, *after, *row_after = 0;
+	double start = now();
+	long pause = 100;
+	int at;
+
+	if ((at = find_row(before, needle, &row)) < 0)
+		return 0;	/* the program shows nothing of what was typed */
+	for (;;) {
+		sleep_ms(pause);
+		if (!(after = look_at(pane, why)))
+			break;
+		if (find_row(after, row, &row_after) != at || strcmp(cursor_of(after), cursor_of(before))) {
+			free(after);
+			free(row_after);
+			free(row);
+			return 0;
+		}
+		free(after);
+		free(row_after);
+		row_after = 0;
+		if (now() - start >= wait_s) {
+			*why = xmalloc(64);
+			sprintf(*why, "typed but not submitted after %.0f s", wait_s);
+			break;
+		}
+		if (run_tmux(0, 0, 0, why, keys) < 0)
+			break;
+		pause = pause * 2 > 2000 ? 2000 : pause * 2;
+	}
+	free(row);
+	return -1;
+}
+
+/* The end of the last line of text, 16 bytes: short enough to fit on one
+ * row of the screen as the program wraps it, long enough to be unlikely
+ * elsewhere.  What to look for. */
+static char *
+needle_of(const char *text)
+{
+	const char *end = text + strlen(text), *start;
+
+	start = end;
+	while (start > text && start[-1] != '\n')
+		start--;
+	while (start < end && (*start == ' ' || *start == '\t'))
+		start++;
+	if (end - start > 16) {
+		start = end - 16;
+		while (start < end && ((unsigned char)*start & 0xc0) == 0x80)
+			start++;	/* not in the middle of a character */
+	}
+	return strndup(start, end - start);
+}
+
+/* Types text into target and submits it; 0, or -1 with *why. */
+static int
+deliver(const char *target, char *text, char **why)
+{
+	static int serial;
+	const char *find[] = { "capture-pane", "-p", "-t", target, "-S", "0", "-E", "0", ";",
+	    "display-message", "-p", "-t", target, "#{pane_id}\t#{socket_path}", 0 };
+	char buffer[64], *out, *pane, *socket, *before = 0, *needle;
+	const char *paste[20], *keys[] = { "send-keys", "-t", 0, key, 0 };
+	int lock, i = 0, rc = -1, check, one_go;
+
+	if (run_tmux(0, 0, &out, why, find) < 0)
+		return -1;
+	pane = (char *)cursor_of(out);
+	pane[strcspn(pane, "\n")] = 0;
+	if (!(socket = strchr(pane, '\t')) || *pane != '%') {
+		free(out);
+		*why = xstrdup("tmux: no pane id");
+		return -1;
+	}
+	*socket++ = 0;
+	keys[2] = pane;
+	if ((lock = lock_pane(socket, pane)) < 0) {
+		*why = xmalloc(64 + strlen(strerror(errno)));
+		sprintf(*why, "lock: %s", strerror(errno));
+		free(out);
+		return -1;
+	}
+	snprintf(buffer, sizeof buffer, "tsend-%ld-%d", (long)getpid(), serial++);
+	check = submit && wait_s > 0;
+	one_go = submit && !check && !delay_ms;
+	if (*text) {
+		paste[i++] = "load-buffer"; paste[i++] = "-b"; paste[i++] = buffer; paste[i++] = "-";
+		paste[i++] = ";";
+		paste[i++] = "paste-buffer"; paste[i++] = "-p"; paste[i++] = "-r"; paste[i++] = "-d";
+		paste[i++] = "-b"; paste[i++] = buffer; paste[i++] = "-t"; paste[i++] = pane;
+		if (one_go)
+			paste[i++] = ";";
+	}
+	if (one_go) {
+		paste[i++] = "send-keys"; paste[i++] = "-t"; paste[i++] = pane; paste[i++] = key;
+	}
+	paste[i] = 0;
+	if (i && run_tmux(text, strlen(text), 0, why, paste) < 0)
+		goto out;
+	if (submit && !one_go) {
+		sleep_ms(delay_ms);
+		if (check && !(before = look_at(pane, why)))
+			goto out;
+		if (run_tmux(0, 0, 0, why, keys) < 0)
+			goto out;
+		if (check) {
+			needle = needle_of(text);
+			rc = make_sure_submitted(pane, before, needle, why);
+			free(needle);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(before);
+	free(out);
+	close(lock);
+	return rc;
+}
+
+static int
+send_task(const char *id, const char *target, char *text)
+{
+	size_t dropped = clean_text(text);
+	char *why = 0;
+
+	if (dropped)
+		complain("%s%s%s: removed %zu control character%s", id ? id : "", id ? ": " : "",
+		    target, dropped, dropped == 1 ? "" : "s");
+	if (deliver(target, text, &why) == 0)
+		return 0;
+	if (id)
+		complain("%s: %s: %s; to send it again: tnext -r %s </dev/null | tsend",
+		    id, target, why, id);
+	else
+		complain("%s: %s", target, why);
+	free(why);
+	return -1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct reader r;
+	struct task t;
+	char *text, *end;
+	size_t len;
+	int c, i, rc, failed = 0;
+
+	progname = "tsend";
+	while ((c = getopt(argc, argv, "nd:k:w:L:S:")) != -1)
+		switch (c) {
+		case 'n': submit = 0; break;
+		case 'd':
+			delay_ms = strtol(optarg, &end, 10);
+			if (*end || delay_ms < 0)
+				usage();
+			break;
+		case 'k': key = optarg; break;
+		case 'w':
+			wait_s = strtod(optarg, &end);
+			if (*end || wait_s < 0)
+				usage();
+			break;
+		case 'L':
+		case 'S':
+			if (socket_flag)
+				usage();
+			socket_flag = c == 'L' ? "-L" : "-S";
+			socket_arg = optarg;
+			break;
+		default: usage();
+		}
+	signal(SIGPIPE, SIG_IGN);	/* a tmux that exits early is an error, not death */
+	if (optind < argc) {
+		if (optind + 1 < argc) {
+			for (len = 0, i = optind + 1; i < argc; i++)
+				len += strlen(argv[i]) + 1;
+			text = xmalloc(len);
+			for (*text = 0, i = optind + 1; i < argc; i++)
+				strcat(strcat(text, argv[i]), i + 1 < argc ? " " : "");
+		} else {
+			text = read_all(0, &len);
+			if (strlen(text) != len)
+				die(1, "-:1: NUL byte");
+		}
+		return send_task(0, argv[optind], text) < 0;
+	}
+	reader_init(&r, stdin, "-");
+	while ((rc = read_task(&r, &t))) {
+		if (rc < 0) {
+			failed = 1;
+			continue;
+		}
+		failed |= send_task(t.id, t.target, t.prompt) < 0;
+		free_task(&t);
+	}
+	return failed;
+}
