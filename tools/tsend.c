@@ -226,90 +226,96 @@ lock_pane(const char *socket, const char *pane)
 	return fd;
 }
 
-/* The pane's rows and cursor, as one string to compare. */
+/* Cuts the line breaks off the end of s; returns its last line. */
 static char *
-look_at(const char *pane, char **why)
+last_line(char *s)
 {
-	const char *args[] = { "capture-pane", "-p", "-t", pane, ";",
-	    "display-message", "-p", "-t", pane, "#{cursor_x},#{cursor_y}", 0 };
-	char *out = 0;
+	char *p = s + strlen(s);
 
-	return run_tmux(0, 0, &out, why, args) < 0 ? 0 : out;
-}
-
-/* The last row of screen that shows needle, and that row; -1 if none. */
-static int
-find_row(const char *screen, const char *needle, char **row)
-{
-	const char *p = screen;
-	char *line;
-	int n, at = -1;
-	size_t len;
-
-	for (n = 0; *p; n++) {
-		len = strcspn(p, "\n");
-		line = strndup(p, len);
-		if (*needle && strstr(line, needle)) {
-			at = n;
-			free(*row);
-			*row = line;
-		} else {
-			free(line);
-		}
-		p += len + (p[len] == '\n');
-	}
-	return at;
-}
-
-static const char *
-cursor_of(const char *screen)
-{
-	const char *p = screen + strlen(screen);
-
-	while (p > screen && p[-1] == '\n')
-		p--;
-	while (p > screen && p[-1] != '\n')
+	while (p > s && p[-1] == '\n')
+		*--p = 0;
+	while (p > s && p[-1] != '\n')
 		p--;
 	return p;
 }
 
-/* Presses the key again, with a growing pause, while the text still sits
- * where it was typed and the cursor has not moved. */
+/* Where the text sits in the pane's input line: the lowest row that holds
+ * needle, if the cursor is on that row, with the cursor and the row's
+ * content, as one string; "" if the text is not there.  0, or -1 with
+ * *why if the pane cannot be seen. */
 static int
-make_sure_submitted(const char *pane, const char *before, const char *needle, char **why)
+look_at(const char *pane, const char *needle, char **where, char **why)
 {
-	const char *keys[] = { "send-keys", "-t", pane, key, 0 };
-	char *row = 0, *after, *row_after = 0;
-	double start = now();
-	long pause = 100;
-	int at;
+	const char *args[] = { "capture-pane", "-p", "-t", pane, ";",
+	    "display-message", "-p", "-t", pane, "#{cursor_y} #{cursor_x}", 0 };
+	char *screen, *p, *cursor, *found = 0;
+	size_t len;
+	int n, row = -1;
 
-	if ((at = find_row(before, needle, &row)) < 0)
-		return 0;	/* the program shows nothing of what was typed */
-	for (;;) {
-		sleep_ms(pause);
-		if (!(after = look_at(pane, why)))
-			break;
-		if (find_row(after, row, &row_after) != at || strcmp(cursor_of(after), cursor_of(before))) {
-			free(after);
-			free(row_after);
-			free(row);
-			return 0;
+	if (run_tmux(0, 0, &screen, why, args) < 0)
+		return -1;
+	cursor = last_line(screen);
+	for (n = 0, p = screen; p < cursor; n++, p += len + 1) {
+		len = strcspn(p, "\n");
+		p[len] = 0;
+		if (*needle && strstr(p, needle)) {
+			row = n;
+			found = p;
 		}
+	}
+	if (found && atoi(cursor) == row) {
+		*where = xmalloc(strlen(cursor) + strlen(found) + 2);
+		sprintf(*where, "%s %s", cursor, found);
+	} else {
+		*where = xstrdup("");
+	}
+	free(screen);
+	return 0;
+}
+
+/* Presses the key once the text is drawn, and again, with a growing
+ * pause, while the text still sits in the input line with the cursor. */
+static int
+submit_surely(const char *pane, const char **keys, const char *needle, char **why)
+{
+	char *before = 0, *after = 0;
+	double start = now();
+	long waited, pause;
+	int rc = -1;
+
+	for (waited = 0; waited <= 1000; waited += 50) {	/* until it is still */
+		if (look_at(pane, needle, &after, why) < 0)
+			goto out;
+		if (before && *after && !strcmp(before, after))
+			break;
+		free(before);
+		before = after;
+		after = 0;
+		sleep_ms(50);
+	}
+	if (run_tmux(0, 0, 0, why, keys) < 0)
+		goto out;
+	for (pause = 100; *before; pause = pause * 2 > 2000 ? 2000 : pause * 2) {
+		sleep_ms(pause);
 		free(after);
-		free(row_after);
-		row_after = 0;
+		after = 0;
+		if (look_at(pane, needle, &after, why) < 0)
+			goto out;
+		if (!*after)
+			break;	/* it left the input line: submitted */
 		if (now() - start >= wait_s) {
 			*why = xmalloc(64);
 			sprintf(*why, "typed but not submitted after %.0f s", wait_s);
-			break;
+			goto out;
 		}
 		if (run_tmux(0, 0, 0, why, keys) < 0)
-			break;
-		pause = pause * 2 > 2000 ? 2000 : pause * 2;
+			goto out;
 	}
-	free(row);
-	return -1;
+	rc = 0;
+out:
+	free(before);
+	free(after);
+	return rc;
 }
 
 /* The end of the last line of text, 16 bytes: short enough to fit on one
@@ -340,14 +346,13 @@ deliver(const char *target, char *text, char **why)
 	static int serial;
 	const char *find[] = { "capture-pane", "-p", "-t", target, "-S", "0", "-E", "0", ";",
 	    "display-message", "-p", "-t", target, "#{pane_id}\t#{socket_path}", 0 };
-	char buffer[64], *out, *pane, *socket, *before = 0, *needle;
+	char buffer[64], *out, *pane, *socket, *needle;
 	const char *paste[20], *keys[] = { "send-keys", "-t", 0, key, 0 };
 	int lock, i = 0, rc = -1, check, one_go;
 
 	if (run_tmux(0, 0, &out, why, find) < 0)
 		return -1;
-	pane = (char *)cursor_of(out);
-	pane[strcspn(pane, "\n")] = 0;
+	pane = last_line(out);
 	if (!(socket = strchr(pane, '\t')) || *pane != '%') {
 		free(out);
 		*why = xstrdup("tmux: no pane id");
@@ -380,20 +385,17 @@ deliver(const char *target, char *text, char **why)
 		goto out;
 	if (submit && !one_go) {
 		sleep_ms(delay_ms);
-		if (check && !(before = look_at(pane, why)))
-			goto out;
-		if (run_tmux(0, 0, 0, why, keys) < 0)
-			goto out;
 		if (check) {
 			needle = needle_of(text);
-			rc = make_sure_submitted(pane, before, needle, why);
+			rc = submit_surely(pane, keys, needle, why);
 			free(needle);
 			goto out;
 		}
+		if (run_tmux(0, 0, 0, why, keys) < 0)
+			goto out;
 	}
 	rc = 0;
 out:
-	free(before);
 	free(out);
 	close(lock);
 	return rc;
