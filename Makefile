@@ -17,7 +17,7 @@ check: all
 	tests/run
 
 demo: all
-	@echo "make demo: not yet"
+	examples/demo
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5

@@ -6,6 +6,7 @@ unset TQUEUE TMUX
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
+	export TMPDIR=$BATS_TEST_TMPDIR XDG_RUNTIME_DIR=	# tsend's locks too
 }
 
 # The queue of the six tasks of the orchestration notes.
