@@ -19,6 +19,9 @@ check: all
 demo: all
 	examples/demo
 
+bench: all
+	tests/bench/run
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
@@ -28,4 +31,4 @@ install: all
 clean:
 	rm -f $(TOOLS)
 
-.PHONY: all check demo install clean
+.PHONY: all check demo bench install clean

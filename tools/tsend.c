@@ -241,8 +241,9 @@ last_line(char *s)
 
 /* Where the text sits in the pane's input line: the lowest row that holds
  * needle, if the cursor is on that row, with the cursor and the row's
- * content, as one string; "" if the text is not there.  0, or -1 with
- * *why if the pane cannot be seen. */
+ * content, as one string; else "" and, in *where, the whole screen after
+ * a NUL, to tell a still screen from a changing one.  0, or -1 with *why
+ * if the pane cannot be seen. */
 static int
 look_at(const char *pane, const char *needle, char **where, char **why)
 {
@@ -266,10 +267,16 @@ look_at(const char *pane, const char *needle, char **where, char **why)
 	if (found && atoi(cursor) == row) {
 		*where = xmalloc(strlen(cursor) + strlen(found) + 2);
 		sprintf(*where, "%s %s", cursor, found);
+		free(screen);
 	} else {
-		*where = xstrdup("");
+		for (p = screen; p < cursor; p++)
+			if (!*p)
+				*p = '\n';	/* undo the cutting into rows */
+		memmove(screen + 1, screen, cursor - screen);
+		screen[0] = 0;
+		screen[cursor - screen + 1] = 0;
+		*where = screen;
 	}
-	free(screen);
 	return 0;
 }
 
@@ -286,7 +293,7 @@ submit_surely(const char *pane, const char **keys, const char *needle, char **wh
 	for (waited = 0; waited <= 1000; waited += 50) {	/* until it is still */
 		if (look_at(pane, needle, &after, why) < 0)
 			goto out;
-		if (before && *after && !strcmp(before, after))
+		if (before && !strcmp(before, after) && (*after || !strcmp(before + 1, after + 1)))
 			break;
 		free(before);
 		before = after;

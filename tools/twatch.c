@@ -164,6 +164,31 @@ scan_line(int fileno, const char *s, size_t n, int complete)
 	}
 }
 
+/* Scans the complete lines in [p, end).  A heading marker starts with a
+ * '#' after at most three spaces, so only lines around a '#' are looked
+ * at: that is what makes a scan as fast as grep's. */
+static void
+scan_lines(int fileno, const char *p, const char *end)
+{
+	const char *hash, *start, *nl;
+
+	if (use_ere) {
+		for (; p < end; p = nl + 1) {
+			nl = memchr(p, '\n', end - p);
+			scan_line(fileno, p, nl - p, 1);
+		}
+		return;
+	}
+	while (p < end && (hash = memchr(p, '#', end - p))) {
+		for (start = hash; start > p && start[-1] == ' ' && hash - start < 3; start--)
+			;
+		nl = memchr(hash, '\n', end - hash);
+		if (start == p || start[-1] == '\n')
+			scan_line(fileno, start, nl - start, 1);
+		p = nl + 1;
+	}
+}
+
 /* Scans n new bytes of f: its complete lines, then what is left. */
 static void
 scan(struct file *f, const char *buf, size_t n, int at_eof)
@@ -179,9 +204,12 @@ scan(struct file *f, const char *buf, size_t n, int at_eof)
 		f->partlen = 0;
 		p = nl + 1;
 	}
-	if (!f->partlen)
-		for (; (nl = memchr(p, '\n', end - p)); p = nl + 1)
-			scan_line(i, p, nl - p, 1);
+	if (!f->partlen) {
+		for (nl = end; nl > p && nl[-1] != '\n'; nl--)
+			;
+		scan_lines(i, p, nl);	/* up to the last line break */
+		p = nl;
+	}
 	if (f->partlen + (end - p) > f->partcap)
 		f->part = xrealloc(f->part, f->partcap = 2 * (f->partlen + (end - p)));
 	memcpy(f->part + f->partlen, p, end - p);
@@ -223,7 +251,7 @@ open_file(struct file *f, int once)
 static int
 check_file(struct file *f, int once)
 {
-	static char buf[1 << 16];
+	static char buf[1 << 18];
 	struct stat st;
 	char tail[sizeof f->tail];
 	ssize_t n = 0;
