@@ -40,6 +40,13 @@ int read_task(struct reader *r, struct task *t);	/* 1, 0 at EOF, -1 bad */
 void write_task(FILE *f, const struct task *t);
 void free_task(struct task *t);
 int valid_id(const char *s, size_t n);
+int is_alnum(char c);
+int valid_status(const char *s);	/* [A-Z0-9_-]+ */
+
+/* The default marker: a Markdown heading "### ID: STATUS ...". */
+#define MAXID 256	/* so that a long line costs nothing to look at again */
+int match_heading(const char *s, size_t n, int complete, const char **id, size_t *idlen,
+    const char **status, size_t *statuslen);
 
 struct queue {
 	struct task *tasks;

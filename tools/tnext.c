@@ -52,13 +52,10 @@ add_marker(const char *text, long lineno)
 	extra = strtok_r(0, " \t\r\n", &save);
 	if (!status)
 		status = "COMPLETED";
-	for (p = status; *p && !extra && valid_id(id, strlen(id)); p++) {
+	for (p = status; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p -= 'a' - 'A';
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
-			break;
-	}
-	if (!*p) {
+	if (id && !extra && valid_id(id, strlen(id)) && valid_status(status)) {
 		markers = xrealloc(markers, (nmarkers + 1) * sizeof *markers);
 		markers[nmarkers].id = xstrdup(id);
 		markers[nmarkers].status = xstrdup(status);

@@ -23,14 +23,8 @@ usage(void)
 static int
 valid_filter(const char *s)
 {
-	const char *p;
-
-	if (!strcmp(s, "pending") || !strcmp(s, "sent") || !strcmp(s, "done") || !strcmp(s, "held"))
-		return 1;
-	for (p = s; *p; p++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
-			return 0;
-	return p > s;
+	return !strcmp(s, "pending") || !strcmp(s, "sent") || !strcmp(s, "done") ||
+	    !strcmp(s, "held") || valid_status(s);
 }
 
 int

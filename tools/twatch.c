@@ -34,7 +34,6 @@
 #include "queue.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAXID 256	/* so that a long line costs nothing to look at again */
 
 struct file {
 	const char *path;
@@ -66,50 +65,6 @@ usage(void)
 }
 
 static int
-is_word(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
-
-/* The default marker: up to three spaces, one to six '#', blanks, an ID of
- * at most MAXID bytes, ':', blanks, a status word.  Returns 1 and the two fields, or 0.  In a line
- * not yet complete, the status word must be followed by something. */
-static int
-match_heading(const char *s, size_t n, int complete, const char **id, size_t *idlen,
-    const char **status, size_t *statuslen)
-{
-	static const char *words[] = { "COMPLETED", "DONE", "BLOCKED", "FAILED" };
-	size_t i = 0, j, k, w;
-
-	while (i < n && i < 3 && s[i] == ' ')
-		i++;
-	for (j = i; i < n && s[i] == '#'; i++)
-		;
-	if (i == j || i - j > 6 || i == n || (s[i] != ' ' && s[i] != '\t'))
-		return 0;
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	for (j = i; i < n && i - j <= MAXID && (is_word(s[i]) || s[i] == '.' || s[i] == '-'); i++)
-		;
-	if (i == n || s[i] != ':' || !valid_id(s + j, i - j))
-		return 0;
-	*id = s + j;
-	*idlen = i - j;
-	for (i++; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
-		;
-	for (k = 0; k < sizeof words / sizeof *words; k++) {
-		w = strlen(words[k]);
-		if (n - i >= w && !memcmp(s + i, words[k], w) &&
-		    (n - i > w ? !is_word(s[i + w]) : complete)) {
-			*status = s + i;
-			*statuslen = w;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static int
 match_ere(const char *s, size_t n, const char **id, size_t *idlen, const char **status,
     size_t *statuslen)
 {
@@ -126,7 +81,7 @@ match_ere(const char *s, size_t n, const char **id, size_t *idlen, const char **
 	*status = s + m[2].rm_so;
 	*statuslen = m[2].rm_eo - m[2].rm_so;
 	for (ok = *statuslen > 0, n = 0; n < *statuslen; n++)
-		ok &= is_word((*status)[n]) || (*status)[n] == '-';
+		ok &= is_alnum((*status)[n]) || (*status)[n] == '_' || (*status)[n] == '-';
 	return ok && valid_id(*id, *idlen);
 }
 
