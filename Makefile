@@ -7,14 +7,40 @@ override CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $(CF
 
 NAMES = tq tnext twatch tsend
 TOOLS = $(NAMES:%=tools/%)
+ASAN = $(NAMES:%=tools/asan/%)
+SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ = record marker
+REPLAY = $(FUZZ:%=tests/fuzz/%-replay)
+FUZZTIME = 60
 
 all: $(TOOLS)
 
 $(TOOLS): %: %.c tools/queue.c tools/queue.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $@.c tools/queue.c $(LDLIBS)
 
-check: all
-	tests/run
+# The same tools built with sanitizers, for the suite's second run.
+$(ASAN): tools/asan/%: tools/%.c tools/queue.c tools/queue.h
+	@mkdir -p tools/asan
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ tools/$*.c tools/queue.c $(LDLIBS)
+
+# The fuzz targets, run once on each input of their corpus.
+$(REPLAY): tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/run.c tools/queue.c tools/queue.h
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/run.c tools/queue.c $(LDLIBS)
+
+check: all $(ASAN) $(REPLAY)
+	TQ_BINS="$(CURDIR)/tools $(CURDIR)/tools/asan" tests/run
+
+# libFuzzer (clang): each target for FUZZTIME seconds; crashes land in
+# its corpus, where make check replays them ever after.
+fuzz:
+	for t in $(FUZZ); do \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L \
+		    -o tests/fuzz/$$t-fuzz tests/fuzz/$$t.c tools/queue.c && \
+		mkdir -p tests/fuzz/work/$$t && \
+		tests/fuzz/$$t-fuzz -max_total_time=$(FUZZTIME) -close_fd_mask=2 \
+		    -artifact_prefix=tests/fuzz/corpus/$$t/crash- \
+		    tests/fuzz/work/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 demo: all
 	examples/demo
@@ -29,6 +55,6 @@ install: all
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 
 clean:
-	rm -f $(TOOLS)
+	rm -rf $(TOOLS) tools/asan $(REPLAY) tests/fuzz/*-fuzz tests/fuzz/work
 
-.PHONY: all check demo bench install clean
+.PHONY: all check demo bench fuzz install clean

@@ -309,7 +309,8 @@ read_task(struct reader *r, struct task *t)
 		t->prompt[--plen] = 0;
 	for (n = 0; n < (ssize_t)plen && t->prompt[n] == '\n'; n++)
 		;
-	memmove(t->prompt, t->prompt + n, plen - n + 1);
+	if (plen)
+		memmove(t->prompt, t->prompt + n, plen - n + 1);
 	if (plen == (size_t)n) {
 		bad_line(r, t->line, t, "%s: empty prompt", t->id);
 		r->skipping = 0;
