@@ -181,9 +181,9 @@ run_batch(const char *path, struct statefile *sf, const char *reset)
 int
 main(int argc, char *argv[])
 {
-	struct statefile sf = { 0 };
+	static struct statefile sf;	/* static: they live as long as tnext */
+	static char *line;
 	const char *path, *reset = 0;
-	char *line = 0;
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;

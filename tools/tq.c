@@ -30,8 +30,8 @@ valid_filter(const char *s)
 int
 main(int argc, char *argv[])
 {
-	struct statefile sf = { 0 };
-	struct queue q;
+	static struct statefile sf;	/* static: they live as long as tq */
+	static struct queue q;
 	struct state *st;
 	const char *path, *filter = 0, *status;
 	size_t i, idw = 2, statew = 5, targetw = 6;

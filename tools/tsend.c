@@ -431,7 +431,7 @@ send_task(const char *id, const char *target, char *text)
 int
 main(int argc, char *argv[])
 {
-	struct reader r;
+	static struct reader r;	/* static: it lives as long as tsend */
 	struct task t;
 	char *text, *end;
 	size_t len;
@@ -474,7 +474,9 @@ main(int argc, char *argv[])
 			if (strlen(text) != len)
 				die(1, "-:1: NUL byte");
 		}
-		return send_task(0, argv[optind], text) < 0;
+		failed = send_task(0, argv[optind], text) < 0;
+		free(text);
+		return failed;
 	}
 	reader_init(&r, stdin, "-");
 	while ((rc = read_task(&r, &t))) {

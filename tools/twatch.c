@@ -165,6 +165,8 @@ scan(struct file *f, const char *buf, size_t n, int at_eof)
 		scan_lines(i, p, nl);	/* up to the last line break */
 		p = nl;
 	}
+	if (p == end && !f->partlen)
+		return;
 	if (f->partlen + (end - p) > f->partcap)
 		f->part = xrealloc(f->part, f->partcap = 2 * (f->partlen + (end - p)));
 	memcpy(f->part + f->partlen, p, end - p);
