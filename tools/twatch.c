@@ -69,10 +69,10 @@ match_ere(const char *s, size_t n, const char **id, size_t *idlen, const char **
     size_t *statuslen)
 {
 	regmatch_t m[3];
-	char *line = strndup(s, n);
+	char *line = xstrndup(s, n);
 	int ok;
 
-	ok = line && !regexec(&ere, line, 3, m, 0) && m[1].rm_so >= 0 && m[2].rm_so >= 0;
+	ok = !regexec(&ere, line, 3, m, 0) && m[1].rm_so >= 0 && m[2].rm_so >= 0;
 	free(line);
 	if (!ok)
 		return 0;
@@ -327,21 +327,19 @@ follow_inotify(const sigset_t *mask)
 {
 	char buf[1 << 14], *dir, *slash;
 	ino_t ino;
-	ssize_t n;
-	int ifd, i;
+	int ifd, i, wd;
 
 	if ((ifd = inotify_init1(IN_CLOEXEC)) < 0)
 		die(1, "inotify: %s", strerror(errno));
 	for (i = 0; i < nfiles; i++) {
 		dir = xstrdup(files[i].path);
-		if (!(slash = strrchr(dir, '/')))
-			strcpy(dir, ".");
-		else
+		if ((slash = strrchr(dir, '/')))
 			slash[slash == dir] = 0;	/* "/x" is in "/" */
-		if (inotify_add_watch(ifd, dir, IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
-		    IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_ONLYDIR) < 0)
-			die(1, "%s: %s", files[i].path, strerror(errno));
+		wd = inotify_add_watch(ifd, slash ? dir : ".", IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
+		    IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_ONLYDIR);
 		free(dir);
+		if (wd < 0)
+			die(1, "%s: %s", files[i].path, strerror(errno));
 		files[i].wd = -1;
 		watch_file(ifd, &files[i]);	/* for a symbolic link elsewhere */
 	}
@@ -350,7 +348,7 @@ follow_inotify(const sigset_t *mask)
 	while (!stop) {
 		if (!wait_for(ifd, 0, mask))
 			continue;
-		if ((n = read(ifd, buf, sizeof buf)) < 0 && errno != EINTR && errno != EAGAIN)
+		if (read(ifd, buf, sizeof buf) < 0 && errno != EINTR && errno != EAGAIN)
 			die(1, "inotify: %s", strerror(errno));
 		for (i = 0; i < nfiles; i++) {
 			ino = files[i].ino;

@@ -89,8 +89,7 @@ main(int argc, char *argv[])
 	if (argc < 4)
 		return 2;
 	n = atoi(argv[2]);
-	ms = calloc(n, sizeof *ms);
-	if (pipe(p) < 0)
+	if (pipe(p) < 0 || !(ms = calloc(n, sizeof *ms)))
 		return 1;
 	if (!(pid = fork())) {
 		dup2(p[1], 1);
@@ -120,5 +119,6 @@ main(int argc, char *argv[])
 	kill(-pid, SIGTERM);
 	qsort(ms, n, sizeof *ms, cmp);
 	printf("%.3f %.3f %d\n", ms[n / 2], ms[n * 99 / 100], lost);
+	free(ms);
 	return 0;
 }
