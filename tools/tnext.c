@@ -138,6 +138,10 @@ current_queue(const char *path)
 	loaded = 0;
 	if (stat(path, &last) < 0)
 		memset(&last, 0, sizeof last);	/* load_queue says why */
+	else if (!S_ISREG(last.st_mode)) {	/* it is read again and again */
+		complain("%s: not a regular file", path);
+		return 0;
+	}
 	if (load_queue(path, &q) < 0)
 		return 0;
 	loaded = 1;
@@ -150,15 +154,14 @@ run_batch(const char *path, struct statefile *sf, const char *reset)
 {
 	struct queue *q;
 	size_t i;
-	int rc = 0;
 
+	if (!(q = current_queue(path)))
+		return -1;	/* and the state file is left as it was */
 	if (open_statefile(sf, path, 1) < 0)
 		exit(1);
 	flock(sf->fd, LOCK_EX);
 	read_statefile(sf);
-	if (!(q = current_queue(path))) {
-		rc = -1;
-	} else if (reset) {
+	if (reset) {
 		if (!table_slot(&q->ids, reset, 0))
 			die(1, "%s: no such task in %s", reset, path);
 		if (append_event(sf, "reset", reset) < 0)
@@ -175,7 +178,7 @@ run_batch(const char *path, struct statefile *sf, const char *reset)
 	}
 	fdatasync(sf->fd);
 	flock(sf->fd, LOCK_UN);
-	return rc;
+	return 0;
 }
 
 int

@@ -191,11 +191,16 @@ open_file(struct file *f, int once)
 	if (f->fd >= 0)
 		close(f->fd);
 	rescan(f);
-	if ((f->fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(f->fd, &st) < 0) {
+	if ((f->fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 || fstat(f->fd, &st) < 0) {
 		if (once || errno != ENOENT)
 			complain("%s: %s", f->path, strerror(errno));
 		if (f->fd >= 0)
 			close(f->fd);
+		return f->fd = -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		complain("%s: not a regular file", f->path);
+		close(f->fd);
 		return f->fd = -1;
 	}
 	f->dev = st.st_dev;
