@@ -24,9 +24,9 @@ submitted() { # submitted NAME: how many messages the agent took
 
 @test "a prompt sent while the agent starts is submitted once, when it is ready" {
 	agent starting 2 1
-	t0=$(date +%s)
+	t0=$(date +%s%N)
 	tsend -L "$SOCK" t:starting "$(printf 'Fais la tâche;\nécris ### TODO-1: COMPLETED')"
-	[ $(( $(date +%s) - t0 )) -ge 1 ]	# it had to wait for the start
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 500 ]	# it had to wait for the start
 	[ "$(submitted starting)" -eq 1 ]
 	[ "$(cat starting.log)" = 'Fais la tâche;\nécris ### TODO-1: COMPLETED' ]
 	sleep 1.5

@@ -190,7 +190,7 @@ main(int argc, char *argv[])
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
-	int c, broken = 0, bad = 0;
+	int c, bad = 0;
 
 	progname = "tnext";
 	while ((c = getopt(argc, argv, "r:")) != -1)
@@ -213,6 +213,5 @@ main(int argc, char *argv[])
 			bad = 1;
 		}
 	}
-	broken = run_batch(path, &sf, 0) < 0;
-	return broken || bad;
+	return run_batch(path, &sf, 0) < 0 || bad;	/* still broken at the end: 1 */
 }
