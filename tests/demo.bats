@@ -13,9 +13,11 @@ load common
 	[ "$(printf '%s\n' "$output" | grep -c '  sent ')" -eq 6 ]
 	[ "$(printf '%s\n' "$output" | grep -cE '^TODO-[A-Z]+-00[1-3] +done ')" -eq 6 ]
 	[ -z "$(ls tmp)" ]
-	! pgrep -f 'tsend -L tq-demo' >/dev/null
-	! pgrep -x twatch >/dev/null || ! pgrep -fa twatch | grep -q CLAUDE.md
 	sock=$(printf '%s\n' "$output" | sed -n 's/^tmux -L \(tq-demo-[0-9]*\) .*/\1/p')
 	[ -n "$sock" ]
 	! tmux -L "$sock" list-sessions 2>/dev/null
+	# no process of the demo's is left: none runs in its directory, none
+	# names its server (read from /proc: procps may be absent)
+	! ls -l /proc/[0-9]*/cwd 2>/dev/null | grep -q "$PWD/tmp/tq-demo"
+	! grep -qsaP -- "-L\\x00$sock" /proc/[0-9]*/cmdline
 }
