@@ -57,6 +57,19 @@ die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+/* printf into a string of its own, cut at 512 bytes. */
+char *
+format(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return xstrdup(buf);
+}
+
 void *
 xrealloc(void *p, size_t n)
 {

@@ -13,6 +13,7 @@ void die(int status, const char *fmt, ...);
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+char *format(const char *fmt, ...);
 char *xstrndup(const char *s, size_t n);
 
 /* A string-keyed hash table; keys belong to the caller. */

@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -59,24 +58,6 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* A reason, in a string of its own. */
-static char *
-reason(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(0, 0, fmt, ap);
-	va_end(ap);
-	s = xmalloc(n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, n + 1, fmt, ap);
-	va_end(ap);
-	return s;
 }
 
 static char *
@@ -148,7 +129,7 @@ run_tmux(const char *input, size_t inlen, char **out, char **why, const char **a
 		close(in[1]);
 		close(o[0]);
 		close(e[0]);
-		*why = reason("tmux: %s", strerror(err));
+		*why = format("tmux: %s", strerror(err));
 		return -1;
 	}
 	while (inlen > 0) {
@@ -328,7 +309,7 @@ submit_surely(const char *pane, const char **keys, const char *needle, char **wh
 		if (!*after)
 			break;	/* it left the input line: submitted */
 		if (now() - start >= wait_s) {
-			*why = reason("typed but not submitted after %.0f s", wait_s);
+			*why = format("typed but not submitted after %.0f s", wait_s);
 			goto out;
 		}
 		if (run_tmux(0, 0, 0, why, keys) < 0)
@@ -378,13 +359,13 @@ deliver(const char *target, char *text, char **why)
 	pane = last_line(out);
 	if (!(socket = strchr(pane, '\t')) || *pane != '%') {
 		free(out);
-		*why = reason("tmux: no pane id");
+		*why = format("tmux: no pane id");
 		return -1;
 	}
 	*socket++ = 0;
 	keys[2] = pane;
 	if ((lock = lock_pane(socket, pane)) < 0) {
-		*why = reason("lock: %s", strerror(errno));
+		*why = format("lock: %s", strerror(errno));
 		free(out);
 		return -1;
 	}
