@@ -518,6 +518,14 @@ task_state(struct statefile *sf, const char *id)
 	return slot ? *slot : 0;
 }
 
+const char *
+task_status(struct statefile *sf, const char *id)
+{
+	struct state *st = task_state(sf, id);
+
+	return st ? st->status : "pending";
+}
+
 int
 valid_status(const char *s)
 {

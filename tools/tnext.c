@@ -93,17 +93,18 @@ static void
 send_next_tasks(struct statefile *sf, struct queue *q)
 {
 	struct table busy = { 0 };
-	struct state *st;
+	const char *status;
 	struct task *t;
 	size_t i;
 
-	for (i = 0; i < q->n; i++)
-		if ((st = task_state(sf, q->tasks[i].id)) && (!strcmp(st->status, "sent") || is_held(st->status)))
+	for (i = 0; i < q->n; i++) {
+		status = task_status(sf, q->tasks[i].id);
+		if (!strcmp(status, "sent") || is_held(status))
 			*table_slot(&busy, q->tasks[i].target, 1) = q;
+	}
 	for (i = 0; i < q->n; i++) {
 		t = &q->tasks[i];
-		st = task_state(sf, t->id);
-		if ((st && strcmp(st->status, "pending")) || table_slot(&busy, t->target, 0))
+		if (strcmp(task_status(sf, t->id), "pending") || table_slot(&busy, t->target, 0))
 			continue;
 		write_task(stdout, t);
 		if (fflush(stdout) == EOF) {	/* not written, so not sent */

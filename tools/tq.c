@@ -60,8 +60,7 @@ main(int argc, char *argv[])
 		flock(sf.fd, LOCK_UN);
 	}
 	for (i = 0; i < q.n; i++) {
-		st = task_state(&sf, q.tasks[i].id);
-		status = st ? st->status : "pending";
+		status = task_status(&sf, q.tasks[i].id);
 		if (filter && strcmp(filter, status) && !(!strcmp(filter, "held") && is_held(status))) {
 			q.tasks[i].line = -1;	/* filtered out */
 			continue;
@@ -79,7 +78,7 @@ main(int argc, char *argv[])
 		}
 		st = task_state(&sf, q.tasks[i].id);
 		printf("%-*s  %-*s  %-*s  %s\n", (int)idw, q.tasks[i].id,
-		    (int)statew, st ? st->status : "pending",
+		    (int)statew, task_status(&sf, q.tasks[i].id),
 		    (int)targetw, q.tasks[i].target, st ? st->when : "-");
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))
