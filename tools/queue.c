@@ -518,6 +518,20 @@ task_state(struct statefile *sf, const char *id)
 	return slot ? *slot : 0;
 }
 
+/* Whether marker STATUS was recorded for task id: markers count once. */
+int
+marker_recorded(struct statefile *sf, const char *id, const char *status)
+{
+	struct state *st = task_state(sf, id);
+	size_t n = strlen(status);
+	const char *p;
+
+	for (p = st ? st->markers : ""; (p = strstr(p, status)); p += n)
+		if (p[-1] == ' ' && p[n] == ' ')
+			return 1;
+	return 0;
+}
+
 const char *
 task_status(struct statefile *sf, const char *id)
 {

@@ -85,4 +85,5 @@ int open_statefile(struct statefile *sf, const char *queue, int writable);
 int read_statefile(struct statefile *sf);
 struct state *task_state(struct statefile *sf, const char *id);	/* 0: none */
 const char *task_status(struct statefile *sf, const char *id);	/* "pending" if none */
+int marker_recorded(struct statefile *sf, const char *id, const char *status);
 int append_event(struct statefile *sf, const char *event, const char *id);

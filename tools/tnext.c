@@ -69,8 +69,6 @@ add_marker(const char *text, long lineno)
 static void
 record_markers(struct statefile *sf, struct queue *q, const char *path)
 {
-	struct state *st;
-	char word[4096];
 	size_t i;
 
 	for (i = 0; i < nmarkers; i++) {
@@ -79,9 +77,7 @@ record_markers(struct statefile *sf, struct queue *q, const char *path)
 			    markers[i].line, markers[i].id, path);
 			continue;
 		}
-		st = task_state(sf, markers[i].id);
-		snprintf(word, sizeof word, " %s ", markers[i].status);
-		if (st && strstr(st->markers, word))
+		if (marker_recorded(sf, markers[i].id, markers[i].status))
 			continue;
 		if (append_event(sf, markers[i].status, markers[i].id) < 0)
 			exit(1);
