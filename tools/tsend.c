@@ -351,7 +351,7 @@ deliver(const char *target, char *text, char **why)
 	const char *find[] = { "capture-pane", "-p", "-t", target, "-S", "0", "-E", "0", ";",
 	    "display-message", "-p", "-t", target, "#{pane_id}\t#{socket_path}", 0 };
 	char buffer[64], *out, *pane, *socket, *needle;
-	const char *paste[20], *keys[] = { "send-keys", "-t", 0, key, 0 };
+	const char *paste[20], *keys[] = { "send-keys", "-t", 0, key, 0 }, **k;
 	int lock, i = 0, rc = -1, check, one_go;
 
 	if (run_tmux(0, 0, &out, why, find) < 0)
@@ -380,9 +380,8 @@ deliver(const char *target, char *text, char **why)
 		if (one_go)
 			paste[i++] = ";";
 	}
-	if (one_go) {
-		paste[i++] = "send-keys"; paste[i++] = "-t"; paste[i++] = pane; paste[i++] = key;
-	}
+	for (k = keys; one_go && *k; k++)
+		paste[i++] = *k;
 	paste[i] = 0;
 	if (i && run_tmux(text, strlen(text), 0, why, paste) < 0)
 		goto out;
