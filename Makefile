@@ -13,19 +13,23 @@ FUZZ = record marker
 REPLAY = $(FUZZ:%=tests/fuzz/%-replay)
 FUZZTIME = 60
 
+# The shared code, one file for each thing the tools agree on.
+SHARED = tools/util.c tools/record.c tools/marker.c tools/state.c
+HEADERS = $(SHARED:.c=.h)
+
 all: $(TOOLS)
 
-$(TOOLS): %: %.c tools/queue.c tools/queue.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $@.c tools/queue.c $(LDLIBS)
+$(TOOLS): %: %.c $(SHARED) $(HEADERS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $@.c $(SHARED) $(LDLIBS)
 
 # The same tools built with sanitizers, for the suite's second run.
-$(ASAN): tools/asan/%: tools/%.c tools/queue.c tools/queue.h
+$(ASAN): tools/asan/%: tools/%.c $(SHARED) $(HEADERS)
 	@mkdir -p tools/asan
-	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ tools/$*.c tools/queue.c $(LDLIBS)
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ tools/$*.c $(SHARED) $(LDLIBS)
 
 # The fuzz targets, run once on each input of their corpus.
-$(REPLAY): tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/run.c tools/queue.c tools/queue.h
-	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/run.c tools/queue.c $(LDLIBS)
+$(REPLAY): tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/run.c $(SHARED) $(HEADERS)
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/run.c $(SHARED) $(LDLIBS)
 
 check: all $(ASAN) $(REPLAY)
 	TQ_BINS="$(CURDIR)/tools $(CURDIR)/tools/asan" tests/run
@@ -47,7 +51,7 @@ lint:
 fuzz:
 	for t in $(FUZZ); do \
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L \
-		    -o tests/fuzz/$$t-fuzz tests/fuzz/$$t.c tools/queue.c && \
+		    -o tests/fuzz/$$t-fuzz tests/fuzz/$$t.c $(SHARED) && \
 		mkdir -p tests/fuzz/work/$$t && \
 		tests/fuzz/$$t-fuzz -max_total_time=$(FUZZTIME) -close_fd_mask=2 \
 		    -artifact_prefix=tests/fuzz/corpus/$$t/ \

@@ -17,13 +17,17 @@
  */
 #define _DEFAULT_SOURCE		/* flock(2) */
 #include <errno.h>
+#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "queue.h"
+#include "util.h"
+#include "record.h"
+#include "marker.h"
+#include "state.h"
 
 struct marker {
 	char *id, *status;
@@ -72,7 +76,7 @@ record_markers(struct statefile *sf, struct queue *q, const char *path)
 	size_t i;
 
 	for (i = 0; i < nmarkers; i++) {
-		if (!table_slot(&q->ids, markers[i].id, 0)) {
+		if (!find_task(q, markers[i].id)) {
 			complain("stdin:%ld: no task %s in %s, marker ignored",
 			    markers[i].line, markers[i].id, path);
 			continue;
@@ -88,19 +92,19 @@ record_markers(struct statefile *sf, struct queue *q, const char *path)
 static void
 send_next_tasks(struct statefile *sf, struct queue *q)
 {
-	struct table busy = { 0 };
+	void *busy = 0;	/* the targets of the panes not idle */
 	const char *status;
 	struct task *t;
 	size_t i;
 
 	for (i = 0; i < q->n; i++) {
-		status = task_status(sf, q->tasks[i].id);
+		status = task_status(sf, q->tasks[i]->id);
 		if (!strcmp(status, "sent") || is_held(status))
-			*table_slot(&busy, q->tasks[i].target, 1) = q;
+			tree_add(q->tasks[i]->target, &busy, compare_strings);
 	}
 	for (i = 0; i < q->n; i++) {
-		t = &q->tasks[i];
-		if (strcmp(task_status(sf, t->id), "pending") || table_slot(&busy, t->target, 0))
+		t = q->tasks[i];
+		if (strcmp(task_status(sf, t->id), "pending") || tfind(t->target, &busy, compare_strings))
 			continue;
 		write_task(stdout, t);
 		if (fflush(stdout) == EOF) {	/* not written, so not sent */
@@ -110,9 +114,9 @@ send_next_tasks(struct statefile *sf, struct queue *q)
 		}
 		if (append_event(sf, "sent", t->id) < 0)
 			exit(1);
-		*table_slot(&busy, t->target, 1) = q;
+		tree_add(t->target, &busy, compare_strings);
 	}
-	table_free(&busy);
+	free_tree(&busy, compare_strings, 0);
 }
 
 /* The queue as it is now: read again only when its inode, size or
@@ -159,7 +163,7 @@ run_batch(const char *path, struct statefile *sf, const char *reset)
 	flock(sf->fd, LOCK_EX);
 	read_statefile(sf);
 	if (reset) {
-		if (!table_slot(&q->ids, reset, 0))
+		if (!find_task(q, reset))
 			die(1, "%s: no such task in %s", reset, path);
 		if (append_event(sf, "reset", reset) < 0)
 			exit(1);

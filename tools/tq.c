@@ -11,7 +11,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "queue.h"
+#include "util.h"
+#include "record.h"
+#include "marker.h"
+#include "state.h"
 
 static void
 usage(void)
@@ -60,26 +63,26 @@ main(int argc, char *argv[])
 		flock(sf.fd, LOCK_UN);
 	}
 	for (i = 0; i < q.n; i++) {
-		status = task_status(&sf, q.tasks[i].id);
+		status = task_status(&sf, q.tasks[i]->id);
 		if (filter && strcmp(filter, status) && !(!strcmp(filter, "held") && is_held(status))) {
-			q.tasks[i].line = -1;	/* filtered out */
+			q.tasks[i]->line = -1;	/* filtered out */
 			continue;
 		}
-		if (strlen(q.tasks[i].id) > idw) idw = strlen(q.tasks[i].id);
+		if (strlen(q.tasks[i]->id) > idw) idw = strlen(q.tasks[i]->id);
 		if (strlen(status) > statew) statew = strlen(status);
-		if (strlen(q.tasks[i].target) > targetw) targetw = strlen(q.tasks[i].target);
+		if (strlen(q.tasks[i]->target) > targetw) targetw = strlen(q.tasks[i]->target);
 	}
 	for (i = 0; i < q.n; i++) {
-		if (q.tasks[i].line < 0)
+		if (q.tasks[i]->line < 0)
 			continue;
 		if (records) {
-			write_task(stdout, &q.tasks[i]);
+			write_task(stdout, q.tasks[i]);
 			continue;
 		}
-		st = task_state(&sf, q.tasks[i].id);
-		printf("%-*s  %-*s  %-*s  %s\n", (int)idw, q.tasks[i].id,
-		    (int)statew, task_status(&sf, q.tasks[i].id),
-		    (int)targetw, q.tasks[i].target, st ? st->when : "-");
+		st = task_state(&sf, q.tasks[i]->id);
+		printf("%-*s  %-*s  %-*s  %s\n", (int)idw, q.tasks[i]->id,
+		    (int)statew, task_status(&sf, q.tasks[i]->id),
+		    (int)targetw, q.tasks[i]->target, st ? st->when : "-");
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die(1, "stdout: write error");

@@ -26,7 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "queue.h"
+#include "util.h"
+#include "record.h"
 
 extern char **environ;
 

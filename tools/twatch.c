@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
+#include <search.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,9 @@
 #include <sys/inotify.h>
 #endif
 
-#include "queue.h"
+#include "util.h"
+#include "record.h"
+#include "marker.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
@@ -52,7 +55,7 @@ static struct file *files;
 static int nfiles;
 static regex_t ere;
 static int use_ere, quiet = 1;
-static struct table seen;	/* "N ID STATUS" printed for file N */
+static void *seen;	/* "N ID STATUS" printed for file N */
 static char *batch;
 static size_t batchlen, batchcap;
 static volatile sig_atomic_t stop;
@@ -106,11 +109,10 @@ scan_line(int fileno, const char *s, size_t n, int complete)
 		return;
 	key = xmalloc(idlen + statuslen + 24);
 	sprintf(key, "%d %.*s %.*s", fileno, (int)idlen, id, (int)statuslen, status);
-	if (table_slot(&seen, key, 0)) {
+	if (tree_add(key, &seen, compare_strings) != key) {
 		free(key);
 		return;
 	}
-	*table_slot(&seen, key, 1) = key;
 	if (!quiet) {
 		add_to_batch(id, idlen);
 		add_to_batch(" ", 1);

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../tools/queue.h"
+#include "../../tools/util.h"
+#include "../../tools/record.h"
+#include "../../tools/marker.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../tools/queue.h"
+#include "../../tools/util.h"
+#include "../../tools/record.h"
+#include "../../tools/marker.h"
 
 static void
 same_when_written_back(const struct task *t)

@@ -1,0 +1,128 @@
+/* util.c: messages, exits and memory, shared by the four tools.
+ *
+ * A message is one line, "tool: what: why", written with one write(2) so
+ * that the lines of tools and workers that share a stderr never mix.
+ * Running out of memory is fatal, so no caller checks for it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <search.h>
+#include <unistd.h>
+
+#include "util.h"
+
+const char *progname = "tq";
+const char *usage_text = "";
+
+static void
+vcomplain(const char *fmt, va_list ap)
+{
+	char line[4096];
+	int n = snprintf(line, sizeof line, "%s: ", progname);
+
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started by the caller */
+	vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+	n = strlen(line);
+	line[n++] = '\n';
+	(void)!write(2, line, n);	/* nothing to do if stderr is gone */
+}
+
+void
+complain(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vcomplain(fmt, ap);
+	va_end(ap);
+}
+
+void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vcomplain(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+/* printf into a string of its own, cut at 512 bytes. */
+char *
+format(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): a false alarm of clang 14 */
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return xstrdup(buf);
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	if (!(p = realloc(p, n ? n : 1)))
+		die(1, "out of memory");
+	return p;
+}
+
+void *
+xmalloc(size_t n)
+{
+	return xrealloc(0, n);
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	if (!p)
+		die(1, "out of memory");
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Adds key to a tsearch(3) tree, unless an equal key is there; returns
+ * the key in the tree. */
+void *
+tree_add(void *key, void **root, int (*cmp)(const void *, const void *))
+{
+	void **node = tsearch(key, root, cmp);
+
+	if (!node)
+		die(1, "out of memory");
+	return *node;
+}
+
+/* tdestroy(3) is GNU's: take the root out until none is left.  A node
+ * begins with a pointer to its key (POSIX). */
+void
+free_tree(void **root, int (*cmp)(const void *, const void *), void (*free_node)(void *))
+{
+	void *key;
+
+	while (*root) {
+		key = *(void **)*root;
+		tdelete(key, root, cmp);
+		if (free_node)
+			free_node(key);
+	}
+}

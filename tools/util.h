@@ -1,0 +1,20 @@
+/* util.h: what every tool needs and no grammar owns: messages, exits,
+ * memory, and freeing a tsearch(3) tree.  See util.c. */
+#include <stddef.h>
+
+extern const char *progname;
+extern const char *usage_text;	/* the tool's "usage: ..." line */
+
+void complain(const char *fmt, ...);
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void die(int status, const char *fmt, ...);
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *format(const char *fmt, ...);
+void *tree_add(void *key, void **root, int (*cmp)(const void *, const void *));
+void free_tree(void **root, int (*cmp)(const void *, const void *), void (*free_node)(void *));
+int compare_strings(const void *a, const void *b);	/* for trees of strings */
