@@ -77,7 +77,7 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	[[ "$(tq)" =~ TODO-ANTI-001\ +sent ]]
 }
 
-@test "tnext: garbage and a cut-off line in the state file: reported, and the next event starts a fresh line" {
+@test "tnext: garbage and a cut-off line in the state file: reported, ended by '#', and the next event starts a fresh line" {
 	six_tasks > queue
 	printf 'garbage\n2026-11-25T08:00:00Z sent TODO-CODEX-003\n2026-11-25T08:00:01Z sent TODO-AN' > queue.state
 	run tnext < /dev/null
@@ -85,9 +85,11 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	[[ "$output" =~ "tnext: queue.state:1: bad event, ignored" ]]
 	[[ "$output" =~ "tnext: queue.state:3: line cut short, ignored" ]]
 	[[ "$output" =~ TODO-ANTI-001\ palm:3 ]]
-	[ "$(sed -n 3p queue.state)" = "2026-11-25T08:00:01Z sent TODO-AN" ]
+	[ "$(sed -n 3p queue.state)" = "2026-11-25T08:00:01Z sent TODO-AN#" ]
 	[[ "$(sed -n 4p queue.state)" =~ ^2026-.*\ sent\ TODO-ANTI-001$ ]]
-	[[ "$(tq 2>/dev/null)" =~ TODO-ANTI-001\ +sent ]]
+	run tq
+	[[ "$output" =~ "tq: queue.state:3: line cut short, ignored" ]]	# never an event
+	[[ "$output" =~ TODO-ANTI-001\ +sent ]]
 }
 
 @test "tnext: a state file that is a symbolic link is not followed" {
@@ -135,18 +137,18 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 @test "tsend: a NUL byte in a record is reported, the rest is sent" {
 	recorder nul
 	printf 'A t:nul a\0b\n\nB t:nul fine\n\n' > records
-	run tsend -L "$SOCK" -d 0 < records
+	run tsend -S "$SOCK" -d 0 < records
 	[ "$status" -eq 1 ]
 	[ "$output" = "tsend: -:1: NUL byte" ]
 	received nul 17
 	cmp nul.rec <(pasted fine)
-	run tsend -L "$SOCK" -d 0 t:nul < <(printf 'x\0y')
+	run tsend -S "$SOCK" -d 0 t:nul < <(printf 'x\0y')
 	[ "$status" -eq 1 ]
 }
 
 @test "tsend: a BOM, CRLF and bytes that are not UTF-8" {
 	recorder bytes
-	printf '\357\273\277A t:bytes caf\351 \377\r\n\tnext\r\n\r\n' | tsend -L "$SOCK" -d 0
+	printf '\357\273\277A t:bytes caf\351 \377\r\n\tnext\r\n\r\n' | tsend -S "$SOCK" -d 0
 	expect=$(printf '\033[200~caf\351 \377\nnext\033[201~\r')
 	received bytes ${#expect}
 	cmp bytes.rec <(printf '%s' "$expect")
@@ -155,7 +157,7 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 @test "tsend: a 1 MB prompt arrives whole" {
 	recorder mega
 	head -c 786432 /dev/urandom | base64 -w 0 > prompt
-	tsend -L "$SOCK" -d 0 -w 0 t:mega < prompt
+	tsend -S "$SOCK" -d 0 -w 0 t:mega < prompt
 	received mega $((1048576 + 13))
 	cmp mega.rec <(pasted "$(cat prompt)")
 }
@@ -168,7 +170,7 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	export ASAN_OPTIONS=detect_leaks=0	# LeakSanitizer cannot run under ptrace
 	strace -f -qq -e trace=execve -o tw.trace twatch -1 CLAUDE.md |
 	    strace -f -qq -e trace=execve -o tn.trace tnext queue |
-	    strace -f -qq -e trace=execve -o ts.trace tsend -L "$SOCK" -d 0 2> err || { cat err; false; }
+	    strace -f -qq -e trace=execve -o ts.trace tsend -S "$SOCK" -d 0 2> err || { cat err; false; }
 	expect=$(pasted 'traced prompt')
 	received traced ${#expect}
 	cmp traced.rec <(printf '%s' "$expect")
@@ -180,5 +182,5 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	done
 	[ "$(grep -c 'execve(' tw.trace)" -eq 1 ]
 	[ "$(grep -c 'execve(' tn.trace)" -eq 1 ]
-	grep -q 'execve("[^"]*/tmux", \["tmux", "-L"' ts.trace
+	grep -q 'execve("[^"]*/tmux", \["tmux", "-S"' ts.trace
 }

@@ -25,7 +25,7 @@ submitted() { # submitted NAME: how many messages the agent took
 @test "a prompt sent while the agent starts is submitted once, when it is ready" {
 	agent starting 2 1
 	t0=$(date +%s%N)
-	tsend -L "$SOCK" t:starting "$(printf 'Fais la tâche;\nécris ### TODO-1: COMPLETED')"
+	tsend -S "$SOCK" t:starting "$(printf 'Fais la tâche;\nécris ### TODO-1: COMPLETED')"
 	[ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 500 ]	# it had to wait for the start
 	[ "$(submitted starting)" -eq 1 ]
 	[ "$(cat starting.log)" = 'Fais la tâche;\nécris ### TODO-1: COMPLETED' ]
@@ -36,8 +36,8 @@ submitted() { # submitted NAME: how many messages the agent took
 
 @test "a prompt sent while the agent is busy is queued once" {
 	agent busy 0 3
-	tsend -L "$SOCK" t:busy 'first task'
-	tsend -L "$SOCK" t:busy 'second task, sent while busy'
+	tsend -S "$SOCK" t:busy 'first task'
+	tsend -S "$SOCK" t:busy 'second task, sent while busy'
 	[ "$(submitted busy)" -eq 2 ]
 	TM capture-pane -p -t t:busy | grep -q 'busy: queued'
 	sleep 1
@@ -46,7 +46,7 @@ submitted() { # submitted NAME: how many messages the agent took
 
 @test "-w 0 presses the key once: ignored while starting, never submitted" {
 	agent single 2 1
-	tsend -L "$SOCK" -w 0 t:single 'pressed once'
+	tsend -S "$SOCK" -w 0 t:single 'pressed once'
 	sleep 2.5
 	[ "$(submitted single)" -eq 0 ]
 	TM capture-pane -p -t t:single | grep -q '> pressed once'
@@ -54,18 +54,18 @@ submitted() { # submitted NAME: how many messages the agent took
 
 @test "when the limit is reached: typed but not submitted, exit 1, text left in place" {
 	agent stuck 6 1
-	run tsend -L "$SOCK" -w 1 t:stuck 'never taken'
+	run tsend -S "$SOCK" -w 1 t:stuck 'never taken'
 	[ "$status" -eq 1 ]
 	[ "$output" = "tsend: t:stuck: typed but not submitted after 1 s" ]
 	[ "$(submitted stuck)" -eq 0 ]
 	TM capture-pane -p -t t:stuck | grep -q '> never taken'
-	printf 'STUCK-1 t:stuck again\n\n' | { run tsend -L "$SOCK" -w 1; echo "$output" > out; }
+	printf 'STUCK-1 t:stuck again\n\n' | { run tsend -S "$SOCK" -w 1; echo "$output" > out; }
 	[ "$(cat out)" = "tsend: STUCK-1: t:stuck: typed but not submitted after 1 s; to send it again: tnext -r STUCK-1 </dev/null | tsend" ]
 }
 
 @test "a pane that shows nothing of what was typed gets exactly one Enter" {
 	recorder silent
-	tsend -L "$SOCK" t:silent 'not echoed'
+	tsend -S "$SOCK" t:silent 'not echoed'
 	sleep 0.5
 	cmp silent.rec <(pasted 'not echoed')
 }
@@ -73,7 +73,7 @@ submitted() { # submitted NAME: how many messages the agent took
 @test "an echoing line reader (cat) gets exactly one Enter" {
 	TM new-window -d -t t -n cooked "cat > '$BATS_TEST_TMPDIR/cooked.out'"
 	sleep 0.3
-	tsend -L "$SOCK" -d 50 t:cooked 'one line'
+	tsend -S "$SOCK" -d 50 t:cooked 'one line'
 	sleep 0.5
 	[ "$(cat cooked.out)" = "one line" ]
 	[ "$(wc -l < cooked.out)" -eq 1 ]

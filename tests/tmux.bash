@@ -1,15 +1,19 @@
 # A private tmux server for a test file, and panes that record, byte for
 # byte, what they receive.  The recorder reads its terminal in raw mode,
 # as agents' TUIs do, and asks for bracketed paste, as they do.
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
+# The server's socket is in the file's temporary directory (tmux -S), so
+# that nothing is left in /tmp/tmux-UID, where tmux 3.3a leaves the
+# socket of a server it killed.
+TM() { tmux -S "$SOCK" -f /dev/null "$@"; }
 
 start_server() { # in setup_file: one server for the file
-	export SOCK=tq-test-$$
+	export SOCK=$BATS_FILE_TMPDIR/tmux.sock
 	TM new-session -d -s t -x 120 -y 40 -n idle 'sleep 100000' 3>&-
 }
 
 stop_server() {
 	TM kill-server 2>/dev/null || true
+	rm -f "$SOCK"
 }
 
 # recorder NAME: a window t:NAME whose pane writes all it reads to NAME.rec

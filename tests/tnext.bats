@@ -86,7 +86,7 @@ wait_for() { # wait_for COMMAND...: up to 5 s for it to succeed
 	echo TODO-CODEX-003 | tnext > out
 	[ "$(ids out | tr '\n' ' ')" = "TODO-CODEX-002 TODO-ANTI-001 " ]
 	[ "$(grep -c TODO-CODEX-003 queue.state)" -eq 1 ]
-	grep -q ' COMPLETED TODO-CODEX-003$' queue.state
+	grep -q ' COMPLETED TODO-CODEX-003 0$' queue.state	# 0: typed by hand
 }
 
 @test "BLOCKED holds the pane; -r sends the task again; DONE skips it" {
@@ -107,14 +107,20 @@ wait_for() { # wait_for COMMAND...: up to 5 s for it to succeed
 	[ "$(ids out)" = TODO-CODEX-002 ]
 }
 
-@test "a replayed BLOCKED marker does not hold a task again after -r" {
+@test "markers count by occurrence: a replay holds nothing again, the next BLOCKED does" {
 	six_tasks > queue
 	tnext < /dev/null > /dev/null
-	echo 'TODO-CODEX-003 BLOCKED' | tnext
+	echo 'TODO-CODEX-003 BLOCKED 1' | tnext
+	grep -q ' BLOCKED TODO-CODEX-003 1$' queue.state
 	tnext -r TODO-CODEX-003 < /dev/null > out
 	[ "$(ids out)" = TODO-CODEX-003 ]
-	echo 'TODO-CODEX-003 BLOCKED' | tnext > out
+	echo 'TODO-CODEX-003 BLOCKED 1' | tnext > out	# a replay of the file
 	[[ "$(tq)" =~ TODO-CODEX-003\ +sent ]]
+	echo 'TODO-CODEX-003 BLOCKED 2' | tnext > out	# the agent blocked again
+	[[ "$(tq)" =~ TODO-CODEX-003\ +BLOCKED ]]
+	tnext -r TODO-CODEX-003 < /dev/null > out
+	echo 'TODO-CODEX-003 BLOCKED' | tnext > out	# typed by hand: always counts
+	[[ "$(tq)" =~ TODO-CODEX-003\ +BLOCKED ]]
 }
 
 @test "-r of an unknown task is an error that changes nothing" {
@@ -143,7 +149,7 @@ wait_for() { # wait_for COMMAND...: up to 5 s for it to succeed
 	[[ "$output" =~ "tnext: stdin:2: bad marker 'TODO-CODEX-003 DONE and more', ignored" ]]
 	[[ "$output" =~ "tnext: stdin:3: bad marker 'TODO-ANTI-001 DONE!', ignored" ]]
 	[[ "$(tq)" =~ TODO-ANTI-002\ +done ]]	# status words are taken in upper case
-	grep -q ' DONE TODO-ANTI-002$' queue.state
+	grep -q ' DONE TODO-ANTI-002 0$' queue.state
 }
 
 @test "a broken queue sends nothing, keeps the markers, and the next batch tries again" {
@@ -158,7 +164,7 @@ wait_for() { # wait_for COMMAND...: up to 5 s for it to succeed
 	sed -i '$d' queue	# fixed
 	printf '\n' >&5
 	wait_for grep -q TODO-CODEX-002 out
-	grep -q ' COMPLETED TODO-CODEX-003$' queue.state
+	grep -q ' COMPLETED TODO-CODEX-003 0$' queue.state
 	exec 5>&-
 	wait $TNEXT
 }

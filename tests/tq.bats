@@ -212,3 +212,80 @@ bad() { # bad CONTENT EXPECTED-MESSAGE
 	[ "$status" -eq 2 ]
 	[[ "$output" =~ usage: ]]
 }
+
+@test "the state file: UNSENT holds a pending or sent task, never a done or held one" {
+	six_tasks > queue
+	cat > queue.state <<-'S'
+	2026-11-25T08:00:00Z sent TODO-CODEX-003
+	2026-11-25T08:00:01Z UNSENT TODO-CODEX-003 no server running on /tmp/tmux-0/default
+	2026-11-25T08:00:02Z UNSENT TODO-ANTI-001 can't find pane: %9
+	2026-11-25T08:00:03Z sent TODO-ANTI-002
+	2026-11-25T08:00:04Z DONE TODO-ANTI-002 1
+	2026-11-25T08:00:05Z UNSENT TODO-ANTI-002 too late
+	2026-11-25T08:00:06Z BLOCKED TODO-ANTI-003 1
+	2026-11-25T08:00:07Z UNSENT TODO-ANTI-003 too late
+	S
+	run tq
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^TODO-CODEX-003\ +UNSENT\ +palm:5\ +2026-11-25T08:00:01Z ]]
+	[[ "${lines[3]}" =~ ^TODO-ANTI-001\ +UNSENT\ +palm:3\ +2026-11-25T08:00:02Z ]]	# a sent overtaken
+	[[ "${lines[4]}" =~ ^TODO-ANTI-002\ +done\ +palm:3\ +2026-11-25T08:00:04Z ]]
+	[[ "${lines[5]}" =~ ^TODO-ANTI-003\ +BLOCKED\ +palm:3\ +2026-11-25T08:00:06Z ]]
+	run tq -s held
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "the state file: IDLE holds only a task that is sent" {
+	six_tasks > queue
+	cat > queue.state <<-'S'
+	2026-11-25T08:00:00Z sent TODO-CODEX-003
+	2026-11-25T08:00:01Z IDLE TODO-CODEX-003 1
+	2026-11-25T08:00:02Z IDLE TODO-CODEX-002 1
+	2026-11-25T08:00:03Z COMPLETED TODO-ANTI-001 1
+	2026-11-25T08:00:04Z IDLE TODO-ANTI-001 1
+	S
+	run tq
+	[[ "${lines[0]}" =~ ^TODO-CODEX-003\ +IDLE ]]
+	[[ "${lines[1]}" =~ ^TODO-CODEX-002\ +pending\ +palm:5\ +-$ ]]
+	[[ "${lines[3]}" =~ ^TODO-ANTI-001\ +done\ +palm:3\ +2026-11-25T08:00:03Z ]]
+}
+
+@test "the state file: events with and without N, and what is not an event" {
+	six_tasks > queue
+	cat > queue.state <<-'S'
+	2026-11-25T08:00:00Z COMPLETED TODO-CODEX-003
+	2026-11-25T08:00:01Z BLOCKED TODO-CODEX-002 3
+	2026-11-25T08:00:02Z sent TODO-CODEX-001 extra
+	2026-11-25T08:00:03Z BLOCKED TODO-ANTI-001 x
+	2026-11-25T08:00:04Z BLOCKED TODO-ANTI-002 -1
+
+	2026-11-25T08:00:05Z sent TODO-ANTI-003#
+	S
+	run tq
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ "tq: queue.state:3: bad event, ignored" ]]
+	[[ "$output" =~ "tq: queue.state:4: bad event, ignored" ]]
+	[[ "$output" =~ "tq: queue.state:5: bad event, ignored" ]]
+	[[ "$output" =~ "tq: queue.state:7: line cut short, ignored" ]]
+	[[ "$output" =~ TODO-CODEX-003\ +done ]]
+	[[ "$output" =~ TODO-CODEX-002\ +BLOCKED ]]
+	[[ "$output" =~ TODO-ANTI-003\ +pending ]]
+	[ "$(tq 2>&1 | grep -c 'tq: ')" -eq 4 ]
+}
+
+@test "usage errors say what was wrong, then the usage; -h prints it and succeeds" {
+	run tq -s blocked
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "tq: -s blocked: no such state; states are pending, sent, done, held or a held status in upper case" ]
+	[[ "${lines[1]}" =~ ^usage:\ tq ]]
+	run tq -x
+	[ "${lines[0]}" = "tq: -x: no such option" ]
+	run tq -s
+	[ "${lines[0]}" = "tq: -s needs an argument" ]
+	for t in tq tnext twatch tsend; do
+		run $t -h
+		[ "$status" -eq 0 ]
+		[[ "$output" =~ ^usage:\ $t\  ]]
+		[ "$($t -h 2>/dev/null)" = "$output" ]	# on stdout
+	done
+}

@@ -23,7 +23,7 @@ hostile=(
 	recorder args
 	expect=
 	for p in "${hostile[@]}"; do
-		tsend -L "$SOCK" -d 0 t:args "$p"
+		tsend -S "$SOCK" -d 0 t:args "$p"
 		expect+=$(pasted "$p")
 	done
 	received args ${#expect}
@@ -40,15 +40,15 @@ hostile=(
 		printf 'T-%d t:records %s\n\n' $((n += 1)) "$p"
 		expect+=$(pasted "$p")
 	done > records
-	tsend -L "$SOCK" -d 0 < records
+	tsend -S "$SOCK" -d 0 < records
 	received records ${#expect}
 	cmp records.rec <(printf '%s' "$expect")
 }
 
 @test "TEXT words are joined by spaces; TARGET alone types all of stdin" {
 	recorder words
-	tsend -L "$SOCK" -d 0 t:words one '  two' three
-	printf 'line one\nline two;\n\n' | tsend -L "$SOCK" -d 0 t:words
+	tsend -S "$SOCK" -d 0 t:words one '  two' three
+	printf 'line one\nline two;\n\n' | tsend -S "$SOCK" -d 0 t:words
 	expect=$(pasted 'one   two three')$(pasted "$(printf 'line one\nline two;')")
 	received words ${#expect}
 	cmp words.rec <(printf '%s' "$expect")
@@ -56,7 +56,7 @@ hostile=(
 
 @test "a multi-line prompt stays one prompt: LF inside the paste, one Enter" {
 	recorder multi
-	printf 'M-1 t:multi first line\n\tsecond line\n\t\tindented third\n\n' | tsend -L "$SOCK" -d 0
+	printf 'M-1 t:multi first line\n\tsecond line\n\t\tindented third\n\n' | tsend -S "$SOCK" -d 0
 	expect=$(printf '\033[200~first line\nsecond line\n\tindented third\033[201~\r')
 	received multi ${#expect}
 	cmp multi.rec <(printf '%s' "$expect")
@@ -65,14 +65,14 @@ hostile=(
 @test "a 64 KB prompt arrives whole" {
 	recorder big
 	head -c 49152 /dev/urandom | base64 -w 0 > prompt	# 65536 bytes
-	tsend -L "$SOCK" -d 0 t:big < prompt
+	tsend -S "$SOCK" -d 0 t:big < prompt
 	received big $((65536 + 13))
 	cmp big.rec <(pasted "$(cat prompt)")
 }
 
 @test "ESC and other control characters are removed, and counted" {
 	recorder ctl
-	run tsend -L "$SOCK" -d 0 t:ctl "$(printf 'a\033[201~b\007c\tand tab')"
+	run tsend -S "$SOCK" -d 0 t:ctl "$(printf 'a\033[201~b\007c\tand tab')"
 	[ "$status" -eq 0 ]
 	[ "$output" = "tsend: t:ctl: removed 2 control characters" ]
 	expect=$(printf '\033[200~a[201~bc\tand tab\033[201~\r')
@@ -82,7 +82,7 @@ hostile=(
 
 @test "CR LF and CR become LF; trailing line breaks are dropped" {
 	recorder crlf
-	printf 'one\r\ntwo\rthree\r\n\n' | tsend -L "$SOCK" -d 0 t:crlf
+	printf 'one\r\ntwo\rthree\r\n\n' | tsend -S "$SOCK" -d 0 t:crlf
 	expect=$(printf '\033[200~one\ntwo\nthree\033[201~\r')
 	received crlf ${#expect}
 	cmp crlf.rec <(printf '%s' "$expect")
@@ -90,8 +90,8 @@ hostile=(
 
 @test "-n types without the submit key; -k chooses the key" {
 	recorder keys
-	tsend -L "$SOCK" -n t:keys 'no enter'
-	tsend -L "$SOCK" -d 0 -k Tab t:keys 'tab after'
+	tsend -S "$SOCK" -n t:keys 'no enter'
+	tsend -S "$SOCK" -d 0 -k Tab t:keys 'tab after'
 	expect=$(printf '\033[200~no enter\033[201~\033[200~tab after\033[201~\t')
 	received keys ${#expect}
 	cmp keys.rec <(printf '%s' "$expect")
@@ -100,7 +100,7 @@ hostile=(
 @test "the submit key comes after the delay" {
 	recorder delay
 	t0=$(date +%s%N)
-	tsend -L "$SOCK" -d 400 -w 0 t:delay 'wait for it'
+	tsend -S "$SOCK" -d 400 -w 0 t:delay 'wait for it'
 	t1=$(date +%s%N)
 	[ $(( (t1 - t0) / 1000000 )) -ge 400 ]
 	cmp delay.rec <(pasted 'wait for it')
@@ -109,7 +109,7 @@ hostile=(
 @test "a record is typed the moment it ends, not at the next one" {
 	recorder stream
 	mkfifo in
-	tsend -L "$SOCK" -d 0 < in 3>&- &
+	tsend -S "$SOCK" -d 0 < in 3>&- &
 	exec 5> in
 	printf 'S-1 t:stream first\n\n' >&5
 	expect=$(pasted first)
@@ -125,7 +125,7 @@ hostile=(
 @test "no such pane: reported with the ID and how to send it again; the next still goes" {
 	recorder next
 	printf 'BAD-1 t:nosuchwindow lost\n\nGOOD-1 t:next kept\n\n' > records
-	run tsend -L "$SOCK" -d 0 < records
+	run tsend -S "$SOCK" -d 0 < records
 	[ "$status" -eq 1 ]
 	[ "$output" = "tsend: BAD-1: t:nosuchwindow: can't find window: nosuchwindow; to send it again: tnext -r BAD-1 </dev/null | tsend" ]
 	received next 17
@@ -133,7 +133,7 @@ hostile=(
 }
 
 @test "no server, no tmux: reported, exit 1" {
-	run tsend -L "$SOCK-none" -d 0 t:x 'hello'
+	run tsend -S "$SOCK-none" -d 0 t:x 'hello'
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ ^tsend:\ t:x:\ (no\ server|error\ connecting) ]]
 	PATH=/nonexistent run /bin/sh -c "'$ROOT/tools/tsend' -d 0 t:x hello"
@@ -144,7 +144,7 @@ hostile=(
 @test "a pane that closes mid-delivery is reported" {
 	TM new-window -d -t t -n closer "stty raw -echo; head -c 1 > /dev/null"
 	sleep 0.2
-	run tsend -L "$SOCK" -d 300 -w 0 t:closer 'the pane is gone before Enter'
+	run tsend -S "$SOCK" -d 300 -w 0 t:closer 'the pane is gone before Enter'
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ ^tsend:\ t:closer:\ can\'t\ find\ pane ]]
 }
@@ -154,8 +154,8 @@ hostile=(
 	for w in a b; do
 		for i in $(seq 50); do printf '%s-%d t:both prompt %s %d from writer %s\n\n' $w $i $w $i $w; done > $w.records
 	done
-	tsend -L "$SOCK" -d 5 -w 0 < a.records &
-	tsend -L "$SOCK" -d 5 -w 0 < b.records &
+	tsend -S "$SOCK" -d 5 -w 0 < a.records &
+	tsend -S "$SOCK" -d 5 -w 0 < b.records &
 	wait
 	sleep 0.2
 	# the recording is 100 whole pastes, each followed by its Enter
@@ -172,7 +172,7 @@ hostile=(
 @test "a lock directory that is not ours alone is refused" {
 	mkdir -m 777 tsend-$(id -u)
 	recorder lock
-	run env TMPDIR="$PWD" XDG_RUNTIME_DIR= tsend -L "$SOCK" -d 0 t:lock 'x'
+	run env TMPDIR="$PWD" XDG_RUNTIME_DIR= tsend -S "$SOCK" -d 0 t:lock 'x'
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ "lock: Operation not permitted" ]]
 	[ ! -s lock.rec ]
@@ -190,7 +190,7 @@ hostile=(
 @test "bad records are reported with the line; the good ones are still sent" {
 	recorder badrec
 	printf 'X nopane hello\n\nOK-1 t:badrec fine\n\n' > records
-	run tsend -L "$SOCK" -d 0 < records
+	run tsend -S "$SOCK" -d 0 < records
 	[ "$status" -eq 1 ]
 	[ "$output" = "tsend: -:1: bad target 'nopane' (want session:window[.pane] or %N)" ]
 	received badrec 17

@@ -5,7 +5,13 @@
  * enough that prose about a task ("### TODO-3: TLS validation") is never
  * taken for one.  On the wire a status is a word of upper-case letters,
  * digits, '_' and '-'.
+ *
+ * The marker line twatch prints and tnext reads is "ID STATUS N": N is the
+ * occurrence, the how-manieth marker with that ID and status in its file.
+ * A line typed by hand may leave out N (0: it always counts) and STATUS
+ * (COMPLETED), and write the status in any case.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "record.h"
@@ -65,4 +71,27 @@ valid_status(const char *s)
 		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *s))
 			return 0;
 	return 1;
+}
+
+/* Parses a marker line "ID [STATUS [N]]" in place; 1 if it is one. */
+int
+parse_marker(char *line, char **id, char **status, long *n)
+{
+	char *count, *save, *end, *p;
+
+	*id = strtok_r(line, " \t\r\n", &save);
+	*status = strtok_r(0, " \t\r\n", &save);
+	count = strtok_r(0, " \t\r\n", &save);
+	*n = 0;
+	if (!*status)
+		*status = "COMPLETED";
+	for (p = *status; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p -= 'a' - 'A';
+	if (count) {
+		*n = strtol(count, &end, 10);
+		if (*end || *count == '-' || *count == '+' || *n <= 0 || strtok_r(0, " \t\r\n", &save))
+			return 0;
+	}
+	return *id && valid_id(*id, strlen(*id)) && valid_status(*status);
 }

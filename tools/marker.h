@@ -6,3 +6,4 @@
 int match_heading(const char *s, size_t n, int complete, const char **id, size_t *idlen,
     const char **status, size_t *statuslen);
 int valid_status(const char *s);	/* [A-Z0-9_-]+ */
+int parse_marker(char *line, char **id, char **status, long *n);

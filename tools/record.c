@@ -5,6 +5,10 @@
  * are read one at a time and handed over the moment they end, so that a
  * stream of them (tnext | tsend) is acted on without delay.  write_task
  * writes a record back so that reading it again gives the same task.
+ * A stream from tnext begins with "#state PATH", the state file of its
+ * records, which the reader keeps for its caller; and a record that the
+ * end of input cut off, with no empty line after it, is flagged: its
+ * writer may have died in the middle of it.
  * A queue is loaded whole or not at all: every bad line is reported with
  * its file and line, and a queue with one is no queue.
  */
@@ -99,10 +103,12 @@ read_task(struct reader *r, struct task *t)
 	int blank;
 
 	memset(t, 0, sizeof *t);
+	r->cut = 0;
 	for (;;) {
 		if ((n = next_line(r)) < 0) {
 			if (ferror(r->f))
 				return bad_line(r, r->line, t, "%s", strerror(errno));
+			r->cut = 1;
 			break;
 		}
 		s = r->buf;
@@ -125,6 +131,14 @@ read_task(struct reader *r, struct task *t)
 			continue;
 		}
 		r->skipping = 0;
+		if (!strncmp(s, "#state ", 7) && t->id) {
+			r->held = n;	/* it speaks of the records after it */
+			break;
+		}
+		if (!strncmp(s, "#state ", 7) && s[7]) {
+			free(r->state);
+			r->state = xstrdup(s + 7);
+		}
 		if (!n || *s == '#') {
 			if (t->id)
 				break;

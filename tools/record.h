@@ -18,6 +18,8 @@ struct reader {
 	size_t cap;
 	ssize_t held;		/* length of a line read but not used yet, or -1 */
 	int skipping;		/* continuation lines of a bad record */
+	int cut;		/* the record returned ended at the end of input */
+	char *state;		/* the path of the last "#state PATH" line, or 0 */
 };
 void reader_init(struct reader *r, FILE *f, const char *name);
 int read_task(struct reader *r, struct task *t);	/* 1, 0 at EOF, -1 bad */

@@ -1,12 +1,17 @@
 /* state.c: the state file, QUEUE.state, shared by all four tools.
  *
- * It is an append-only log of events, "TIME EVENT ID", and the last event
- * of a task gives its state.  Only tnext appends to it, one whole line
- * per write(2) under an exclusive flock(2); readers take a shared lock.
- * A line cut short by a crash is reported and skipped, never fatal, and
- * the next event starts on a fresh line.  Each reader keeps its place and
- * reads only what was appended since; a file replaced or truncated is
- * read again from the start.
+ * It is an append-only log, one event a line, "TIME EVENT ID [DETAILS]",
+ * and the events of a task, in order, give its state.  Writers (tnext,
+ * and tsend for UNSENT) append one whole line with one write(2) under an
+ * exclusive flock(2), and sync it before they let go; readers take a
+ * shared lock, so that no one ever sees half a line that is being written.
+ * Each reader keeps its place and reads only what was appended since; a
+ * file replaced or truncated is read again from the start.
+ *
+ * A line cut short (a crash, a full disk) has no newline.  It is never an
+ * event: readers stop before it, and the next writer ends it with '#'
+ * before its own line, so that it reads "...#" and is ignored ever after,
+ * never completed by the next event.  No event ends in '#'.
  */
 #define _DEFAULT_SOURCE		/* flock(2) */
 #include <errno.h>
@@ -14,6 +19,7 @@
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +28,12 @@
 #include "record.h"
 #include "marker.h"
 #include "state.h"
+
+/* The highest occurrence of a marker recorded for a task. */
+struct mark {
+	long n;
+	char status[];
+};
 
 int
 is_done(const char *status)
@@ -41,14 +53,21 @@ compare_states(const void *a, const void *b)
 	return strcmp(((const struct state *)a)->id, ((const struct state *)b)->id);
 }
 
+static int
+compare_marks(const void *a, const void *b)
+{
+	return strcmp(((const struct mark *)a)->status, ((const struct mark *)b)->status);
+}
+
 static void
 free_state(void *p)
 {
 	struct state *st = p;
 
-	free_tree(&st->markers, compare_strings, free);
+	free_tree(&st->marks, compare_marks, free);
 	free(st->id);
 	free(st->status);
+	free(st->reason);
 	free(st);
 }
 
@@ -58,24 +77,33 @@ forget_states(struct statefile *sf)
 	free_tree(&sf->tasks, compare_states, free_state);
 	sf->off = 0;
 	sf->line = 0;
-	sf->torn = 0;
+	sf->torn = -1;
 }
 
+char *
+state_path(const char *queue)
+{
+	return format("%s.state", queue);
+}
+
+/* Opens the state file at path, or again if it was replaced; without
+ * writable, a file that does not exist yet is no error (sf->fd < 0). */
 int
-open_statefile(struct statefile *sf, const char *queue, int writable)
+open_statefile(struct statefile *sf, const char *path, int writable)
 {
 	struct stat st;
 
 	if (!sf->path) {
 		memset(sf, 0, sizeof *sf);
-		sf->path = xmalloc(strlen(queue) + 7);
-		sprintf(sf->path, "%s.state", queue);
+		sf->path = xstrdup(path);
 		sf->fd = -1;
+		sf->torn = -1;
 	}
 	if (sf->fd >= 0) {
 		if (stat(sf->path, &st) == 0 && st.st_dev == sf->dev && st.st_ino == sf->ino)
 			return 0;
 		close(sf->fd);	/* removed or replaced: start afresh */
+		sf->fd = -1;
 		forget_states(sf);
 	}
 	sf->fd = writable ?
@@ -98,6 +126,32 @@ open_statefile(struct statefile *sf, const char *queue, int writable)
 	return 0;
 }
 
+/* A state file that cannot be locked cannot be shared: fatal. */
+void
+lock_statefile(struct statefile *sf, int how)
+{
+	while (flock(sf->fd, how) < 0)
+		if (errno != EINTR)
+			die(1, "%s: cannot lock: %s", sf->path, strerror(errno));
+	sf->locked = 1;
+}
+
+int
+unlock_statefile(struct statefile *sf)
+{
+	int rc = 0;
+
+	if (sf->written && fdatasync(sf->fd) < 0) {
+		complain("%s: %s", sf->path, strerror(errno));
+		rc = -1;
+	}
+	sf->written = 0;
+	if (flock(sf->fd, LOCK_UN) < 0)
+		die(1, "%s: cannot unlock: %s", sf->path, strerror(errno));
+	sf->locked = 0;
+	return rc;
+}
+
 struct state *
 task_state(struct statefile *sf, const char *id)
 {
@@ -108,15 +162,6 @@ task_state(struct statefile *sf, const char *id)
 	return found ? *found : 0;
 }
 
-/* Whether marker STATUS was recorded for task id: markers count once. */
-int
-marker_recorded(struct statefile *sf, const char *id, const char *status)
-{
-	struct state *st = task_state(sf, id);
-
-	return st && tfind(status, &st->markers, compare_strings);
-}
-
 const char *
 task_status(struct statefile *sf, const char *id)
 {
@@ -125,17 +170,69 @@ task_status(struct statefile *sf, const char *id)
 	return st ? st->status : "pending";
 }
 
+/* The highest occurrence N of marker status recorded for task id; 0 if
+ * none. */
+long
+marker_count(struct statefile *sf, const char *id, const char *status)
+{
+	struct state *st = task_state(sf, id);
+	size_t len = strlen(status) + 1;
+	struct mark *key = xmalloc(sizeof *key + len), **found;
+
+	memcpy(key->status, status, len);
+	found = st ? tfind(key, &st->marks, compare_marks) : 0;
+	free(key);
+	return found ? (*found)->n : 0;
+}
+
+static void
+count_marker(struct state *st, const char *status, long n)
+{
+	size_t len = strlen(status) + 1;
+	struct mark *m = xmalloc(sizeof *m + len), *in;
+
+	memcpy(m->status, status, len);
+	m->n = 0;
+	if ((in = tree_add(m, &st->marks, compare_marks)) != m)
+		free(m);
+	if (n > in->n)
+		in->n = n;
+}
+
+static void
+set_status(struct state *st, const char *status, const char *when, const char *reason)
+{
+	free(st->status);
+	free(st->reason);
+	st->status = xstrdup(status);
+	st->reason = reason ? xstrdup(reason) : 0;
+	memcpy(st->when, when, strlen(when) + 1);	/* its length was checked */
+	st->reset = 0;
+}
+
+/* "TIME EVENT ID [DETAILS]": sent, reset, UNSENT REASON, or a marker
+ * STATUS [N].  A marker without N was written before occurrences were
+ * counted, and counts as the first; N 0 is a marker typed by hand. */
 static void
 apply_event(struct statefile *sf, char *line)
 {
-	char *when, *event, *id, *extra, *save;
+	char *when, *event, *id, *details, *end, *save;
+	const char *status;
 	struct state *st;
+	long n = 1;
 
 	when = strtok_r(line, " \t", &save);
 	event = strtok_r(0, " \t", &save);
 	id = strtok_r(0, " \t", &save);
-	extra = strtok_r(0, " \t", &save);
-	if (!id || extra || strlen(when) >= sizeof st->when || !valid_id(id, strlen(id)) ||
+	details = strtok_r(0, "", &save);
+	if (details && event && valid_status(event) && strcmp(event, "UNSENT")) {
+		n = strtol(details, &end, 10);	/* a marker's N */
+		if (*end || n < 0 || *details == '-')
+			n = -1;
+	} else if (details && (!event || strcmp(event, "UNSENT"))) {
+		n = -1;		/* only UNSENT has words after the ID */
+	}
+	if (!id || n < 0 || strlen(when) >= sizeof st->when || !valid_id(id, strlen(id)) ||
 	    (strcmp(event, "sent") && strcmp(event, "reset") && !valid_status(event))) {
 		complain("%s:%ld: bad event, ignored", sf->path, sf->line);
 		return;
@@ -144,26 +241,29 @@ apply_event(struct statefile *sf, char *line)
 		st = xmalloc(sizeof *st);
 		memset(st, 0, sizeof *st);
 		st->id = xstrdup(id);
+		st->status = xstrdup("pending");
 		tree_add(st, &sf->tasks, compare_states);
 	}
-	memcpy(st->when, when, strlen(when) + 1);	/* its length was checked */
-	free(st->status);
+	status = st->status;
 	if (!strcmp(event, "reset")) {
-		st->status = xstrdup("pending");
+		set_status(st, "pending", when, 0);
+		st->reset = sf->line;
 	} else if (!strcmp(event, "sent")) {
-		st->status = xstrdup("sent");
+		set_status(st, "sent", when, 0);
+	} else if (!strcmp(event, "UNSENT")) {	/* a delivery that failed */
+		if (!strcmp(status, "pending") || !strcmp(status, "sent"))
+			set_status(st, event, when, details);
 	} else {
-		st->status = xstrdup(strcmp(event, "COMPLETED") && strcmp(event, "DONE") ? event : "done");
-		if (!tfind(event, &st->markers, compare_strings))
-			tree_add(xstrdup(event), &st->markers, compare_strings);
+		count_marker(st, event, n);
+		if (!strcmp(event, "IDLE") && strcmp(status, "sent"))
+			return;	/* the end of a turn says nothing of a task not in one */
+		set_status(st, strcmp(event, "COMPLETED") && strcmp(event, "DONE") ? event : "done", when, 0);
 	}
 }
 
 int
 read_statefile(struct statefile *sf)
 {
-	static char *buf;
-	static size_t cap;
 	size_t len = 0;
 	struct stat st;
 	ssize_t n;
@@ -171,14 +271,16 @@ read_statefile(struct statefile *sf)
 
 	if (sf->fd < 0)
 		return 0;
-	if (fstat(sf->fd, &st) < 0)
+	if (fstat(sf->fd, &st) < 0) {
+		complain("%s: %s", sf->path, strerror(errno));
 		return -1;
+	}
 	if (st.st_size < sf->off)
 		forget_states(sf);	/* truncated */
 	for (;;) {
-		if (cap - len < 65536)
-			buf = xrealloc(buf, cap = 2 * cap + 65536);
-		if ((n = pread(sf->fd, buf + len, cap - len - 1, sf->off + len)) < 0) {
+		if (sf->cap - len < 65536)
+			sf->buf = xrealloc(sf->buf, sf->cap = 2 * sf->cap + 65536);
+		if ((n = pread(sf->fd, sf->buf + len, sf->cap - len - 1, sf->off + len)) < 0) {
 			complain("%s: %s", sf->path, strerror(errno));
 			return -1;
 		}
@@ -186,42 +288,67 @@ read_statefile(struct statefile *sf)
 			break;
 		len += n;
 	}
-	buf[len] = 0;
-	for (p = buf; (nl = memchr(p, '\n', buf + len - p)); p = nl + 1) {
+	sf->buf[len] = 0;
+	for (p = sf->buf; (nl = memchr(p, '\n', sf->buf + len - p)); p = nl + 1) {
 		*nl = 0;
 		sf->line++;
-		if (memchr(p, 0, nl - p))
+		if (nl > p && nl[-1] == '#') {
+			if (sf->off + (p - sf->buf) != sf->torn)
+				complain("%s:%ld: line cut short, ignored", sf->path, sf->line);
+			sf->torn = -1;
+		} else if (nl == p) {
+			continue;	/* an empty line says nothing */
+		} else if (memchr(p, 0, nl - p)) {
 			complain("%s:%ld: bad event, ignored", sf->path, sf->line);
-		else
+		} else {
 			apply_event(sf, p);
+		}
 	}
-	sf->torn = p < buf + len;
-	if (sf->torn)
-		complain("%s:%ld: line cut short, ignored", sf->path, ++sf->line);
-	sf->off += len;
+	if (p < sf->buf + len && sf->off + (p - sf->buf) != sf->torn) {
+		complain("%s:%ld: line cut short, ignored", sf->path, sf->line + 1);
+		sf->torn = sf->off + (p - sf->buf);
+	}
+	sf->off += p - sf->buf;	/* a cut line is read again: it may be ended */
 	return 0;
 }
 
+/* Appends "TIME EVENT ID [DETAILS]" under the exclusive lock, after a '#'
+ * that ends a cut line if the file ends in one.  Details lose control
+ * characters and a trailing '#'. */
 int
-append_event(struct statefile *sf, const char *event, const char *id)
+append_event(struct statefile *sf, const char *event, const char *id, const char *details)
 {
-	size_t cap = strlen(event) + strlen(id) + 40, n = 0;
-	char *line = xmalloc(cap);
+	char *line, *p, when[32], last = '\n';
 	time_t now = time(0);
+	struct tm tm;
+	struct stat st;
+	size_t n;
 	ssize_t w;
 
-	if (sf->torn)
-		line[n++] = '\n';
-	n += strftime(line + n, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	n += snprintf(line + n, cap - n, " %s %s\n", event, id);
-	w = write(sf->fd, line, n);	/* one write: a whole line or an error */
-	free(line);
-	if (w != (ssize_t)n) {
-		complain("%s: %s", sf->path, w < 0 ? strerror(errno) : "short write");
-		if (w > 0)
-			sf->torn = 1;
+	if (fstat(sf->fd, &st) < 0 || (st.st_size > 0 && pread(sf->fd, &last, 1, st.st_size - 1) != 1)) {
+		complain("%s: %s", sf->path, strerror(errno));
 		return -1;
 	}
-	sf->torn = 0;
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	p = line = xmalloc(strlen(when) + strlen(event) + strlen(id) + (details ? strlen(details) : 0) + 8);
+	if (last != '\n')
+		p = stpcpy(p, "#\n");
+	p += sprintf(p, "%s %s %s", when, event, id);
+	if (details && *details) {
+		*p++ = ' ';
+		for (; *details; details++)
+			*p++ = (unsigned char)*details < ' ' || *details == 127 ? ' ' : *details;
+		while (p[-1] == '#' || p[-1] == ' ')
+			p--;
+	}
+	*p++ = '\n';
+	n = p - line;
+	w = write(sf->fd, line, n);	/* one write: a whole line, or a cut one */
+	free(line);
+	if (w != (ssize_t)n) {
+		complain("%s: %s", sf->path, w < 0 ? strerror(errno) : "short write: the disk is full");
+		return -1;
+	}
+	sf->written = 1;
 	return 0;
 }

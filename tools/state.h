@@ -5,26 +5,33 @@
 /* What the state file says of one task. */
 struct state {
 	char *id;
-	char *status;		/* "sent", "pending", "done" or a held status */
-	char when[24];		/* the time of its last event */
-	void *markers;		/* tsearch(3) set of the marker statuses recorded */
+	char *status;		/* "pending", "sent", "done" or a held status */
+	char when[24];		/* the time of the event that gave it that status */
+	char *reason;		/* why it is held, where its event said (UNSENT) */
+	long reset;		/* pending again by a reset: that event's line; else 0 */
+	void *marks;		/* tsearch(3) set of struct mark, by status */
 };
 int is_done(const char *status);
 int is_held(const char *status);
 
 struct statefile {
 	char *path;
-	int fd;
-	off_t off;		/* read up to here */
+	int fd, locked, written;
+	off_t off;		/* read up to here: the end of the last whole line */
+	off_t torn;		/* where a cut line already reported begins, or -1 */
 	dev_t dev;
 	ino_t ino;
 	long line;
-	int torn;		/* the file ends without a newline */
 	void *tasks;		/* tsearch(3) tree of struct state, by ID */
+	char *buf;
+	size_t cap;
 };
-int open_statefile(struct statefile *sf, const char *queue, int writable);
+char *state_path(const char *queue);
+int open_statefile(struct statefile *sf, const char *path, int writable);
+void lock_statefile(struct statefile *sf, int how);	/* LOCK_SH or LOCK_EX */
+int unlock_statefile(struct statefile *sf);	/* syncs what was appended */
 int read_statefile(struct statefile *sf);
 struct state *task_state(struct statefile *sf, const char *id);	/* 0: none */
 const char *task_status(struct statefile *sf, const char *id);	/* "pending" if none */
-int marker_recorded(struct statefile *sf, const char *id, const char *status);
-int append_event(struct statefile *sf, const char *event, const char *id);
+long marker_count(struct statefile *sf, const char *id, const char *status);
+int append_event(struct statefile *sf, const char *event, const char *id, const char *details);

@@ -31,38 +31,25 @@
 
 struct marker {
 	char *id, *status;
-	long line;
+	long n, line;		/* its occurrence, 0 if not given; its line */
 };
 
 static struct marker *markers;
 static size_t nmarkers;
 
-static void
-usage(void)
-{
-	fputs("usage: tnext [-r ID] [QUEUE]\n", stderr);
-	exit(2);
-}
-
-/* Parses "ID [STATUS]" into the batch; 0 if the line is not a marker. */
+/* Adds a marker line to the batch; 0 if it is not one. */
 static int
 add_marker(const char *text, long lineno)
 {
-	char *line = xstrdup(text), *id, *status, *extra, *save, *p;
+	char *line = xstrdup(text), *id, *status;
+	long n;
 	int ok = 0;
 
-	id = strtok_r(line, " \t\r\n", &save);
-	status = strtok_r(0, " \t\r\n", &save);
-	extra = strtok_r(0, " \t\r\n", &save);
-	if (!status)
-		status = "COMPLETED";
-	for (p = status; *p; p++)
-		if (*p >= 'a' && *p <= 'z')
-			*p -= 'a' - 'A';
-	if (id && !extra && valid_id(id, strlen(id)) && valid_status(status)) {
+	if (parse_marker(line, &id, &status, &n)) {
 		markers = xrealloc(markers, (nmarkers + 1) * sizeof *markers);
 		markers[nmarkers].id = xstrdup(id);
 		markers[nmarkers].status = xstrdup(status);
+		markers[nmarkers].n = n;
 		markers[nmarkers++].line = lineno;
 		ok = 1;
 	}
@@ -73,6 +60,7 @@ add_marker(const char *text, long lineno)
 static void
 record_markers(struct statefile *sf, struct queue *q, const char *path)
 {
+	char count[32];
 	size_t i;
 
 	for (i = 0; i < nmarkers; i++) {
@@ -81,9 +69,12 @@ record_markers(struct statefile *sf, struct queue *q, const char *path)
 			    markers[i].line, markers[i].id, path);
 			continue;
 		}
-		if (marker_recorded(sf, markers[i].id, markers[i].status))
-			continue;
-		if (append_event(sf, markers[i].status, markers[i].id) < 0)
+		if (markers[i].n && markers[i].n <= marker_count(sf, markers[i].id, markers[i].status))
+			continue;	/* that occurrence was recorded */
+		if (!strcmp(markers[i].status, "IDLE") && strcmp(task_status(sf, markers[i].id), "sent"))
+			continue;	/* the end of a turn says nothing of a task not in one */
+		snprintf(count, sizeof count, "%ld", markers[i].n);
+		if (append_event(sf, markers[i].status, markers[i].id, count) < 0)
 			exit(1);
 		read_statefile(sf);
 	}
@@ -112,7 +103,7 @@ send_next_tasks(struct statefile *sf, struct queue *q)
 				complain("stdout: %s", strerror(errno));
 			_exit(1);
 		}
-		if (append_event(sf, "sent", t->id) < 0)
+		if (append_event(sf, "sent", t->id, 0) < 0)
 			exit(1);
 		tree_add(t->target, &busy, compare_strings);
 	}
@@ -153,19 +144,22 @@ current_queue(const char *path)
 static int
 run_batch(const char *path, struct statefile *sf, const char *reset)
 {
+	static char *spath;
 	struct queue *q;
 	size_t i;
 
 	if (!(q = current_queue(path)))
 		return -1;	/* and the state file is left as it was */
-	if (open_statefile(sf, path, 1) < 0)
+	if (!spath)
+		spath = state_path(path);
+	if (open_statefile(sf, spath, 1) < 0)
 		exit(1);
-	flock(sf->fd, LOCK_EX);
+	lock_statefile(sf, LOCK_EX);
 	read_statefile(sf);
 	if (reset) {
 		if (!find_task(q, reset))
 			die(1, "%s: no such task in %s", reset, path);
-		if (append_event(sf, "reset", reset) < 0)
+		if (append_event(sf, "reset", reset, 0) < 0)
 			exit(1);
 		read_statefile(sf);
 	} else {
@@ -177,8 +171,8 @@ run_batch(const char *path, struct statefile *sf, const char *reset)
 		}
 		nmarkers = 0;
 	}
-	fdatasync(sf->fd);
-	flock(sf->fd, LOCK_UN);
+	if (unlock_statefile(sf) < 0)
+		exit(1);
 	return 0;
 }
 
@@ -194,13 +188,13 @@ main(int argc, char *argv[])
 	int c, bad = 0;
 
 	progname = "tnext";
-	while ((c = getopt(argc, argv, "r:")) != -1)
+	usage_text = "usage: tnext [-r ID] [QUEUE]";
+	while ((c = next_option(argc, argv, "r:")) != -1)
 		switch (c) {
 		case 'r': reset = optarg; break;
-		default: usage();
 		}
 	if (argc - optind > 1)
-		usage();
+		bad_usage("%s: one queue at most", argv[optind + 1]);
 	path = queue_path(argv[optind]);
 	if (reset && run_batch(path, &sf, reset) < 0)
 		return 1;

@@ -16,13 +16,6 @@
 #include "marker.h"
 #include "state.h"
 
-static void
-usage(void)
-{
-	fputs("usage: tq [-cp] [-s STATE] [QUEUE]\n", stderr);
-	exit(2);
-}
-
 static int
 valid_filter(const char *s)
 {
@@ -37,30 +30,36 @@ main(int argc, char *argv[])
 	static struct queue q;
 	struct state *st;
 	const char *path, *filter = 0, *status;
+	char *spath;
 	size_t i, idw = 2, statew = 5, targetw = 6;
 	int c, check = 0, records = 0;
 
 	progname = "tq";
-	while ((c = getopt(argc, argv, "cps:")) != -1)
+	usage_text = "usage: tq [-cp] [-s STATE] [QUEUE]";
+	while ((c = next_option(argc, argv, "cps:")) != -1)
 		switch (c) {
 		case 'c': check = 1; break;
 		case 'p': records = 1; break;
 		case 's': filter = optarg; break;
-		default: usage();
 		}
-	if (argc - optind > 1 || (filter && !valid_filter(filter)))
-		usage();
+	if (filter && !valid_filter(filter))
+		bad_usage("-s %s: no such state; states are pending, sent, done, held "
+		    "or a held status in upper case", filter);
+	if (argc - optind > 1)
+		bad_usage("%s: one queue at most", argv[optind + 1]);
 	path = queue_path(argv[optind]);
 	if (load_queue(path, &q) < 0)
 		return 1;
 	if (check)
 		return 0;
-	if (open_statefile(&sf, path, 0) < 0)
+	spath = state_path(path);
+	if (open_statefile(&sf, spath, 0) < 0)
 		return 1;
+	free(spath);
 	if (sf.fd >= 0) {
-		flock(sf.fd, LOCK_SH);
+		lock_statefile(&sf, LOCK_SH);
 		read_statefile(&sf);
-		flock(sf.fd, LOCK_UN);
+		unlock_statefile(&sf);
 	}
 	for (i = 0; i < q.n; i++) {
 		status = task_status(&sf, q.tasks[i]->id);
@@ -82,7 +81,7 @@ main(int argc, char *argv[])
 		st = task_state(&sf, q.tasks[i]->id);
 		printf("%-*s  %-*s  %-*s  %s\n", (int)idw, q.tasks[i]->id,
 		    (int)statew, task_status(&sf, q.tasks[i]->id),
-		    (int)targetw, q.tasks[i]->target, st ? st->when : "-");
+		    (int)targetw, q.tasks[i]->target, st && *st->when ? st->when : "-");
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die(1, "stdout: write error");

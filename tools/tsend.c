@@ -37,13 +37,6 @@ static double wait_s = 30;
 static int submit = 1;
 
 static void
-usage(void)
-{
-	fputs("usage: tsend [-n] [-d MS] [-k KEY] [-w SECONDS] [-L SOCKET | -S PATH] [TARGET [TEXT ...]]\n", stderr);
-	exit(2);
-}
-
-static void
 sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
@@ -434,28 +427,28 @@ main(int argc, char *argv[])
 	int c, i, rc, failed = 0;
 
 	progname = "tsend";
-	while ((c = getopt(argc, argv, "nd:k:w:L:S:")) != -1)
+	usage_text = "usage: tsend [-n] [-d MS] [-k KEY] [-w SECONDS] [-L SOCKET | -S PATH] [TARGET [TEXT ...]]";
+	while ((c = next_option(argc, argv, "nd:k:w:L:S:")) != -1)
 		switch (c) {
 		case 'n': submit = 0; break;
 		case 'd':
 			delay_ms = strtol(optarg, &end, 10);
-			if (*end || delay_ms < 0)
-				usage();
+			if (*end || !*optarg || delay_ms < 0 || delay_ms > 60000)
+				bad_usage("-d %s: not a whole number of milliseconds from 0 to 60000", optarg);
 			break;
 		case 'k': key = optarg; break;
 		case 'w':
 			wait_s = strtod(optarg, &end);
-			if (*end || wait_s < 0)
-				usage();
+			if (*end || !*optarg || !(wait_s >= 0 && wait_s <= 86400))
+				bad_usage("-w %s: not a number of seconds from 0 to 86400", optarg);
 			break;
 		case 'L':
 		case 'S':
 			if (socket_flag)
-				usage();
+				bad_usage("-%c %s: one of -L and -S, once", c, optarg);
 			socket_flag = c == 'L' ? "-L" : "-S";
 			socket_arg = optarg;
 			break;
-		default: usage();
 		}
 	signal(SIGPIPE, SIG_IGN);	/* a tmux that exits early is an error, not death */
 	if (optind < argc) {

@@ -60,13 +60,6 @@ static char *batch;
 static size_t batchlen, batchcap;
 static volatile sig_atomic_t stop;
 
-static void
-usage(void)
-{
-	fputs("usage: twatch [-1n] [-e ERE] [-p SECONDS] FILE...\n", stderr);
-	exit(2);
-}
-
 static int
 match_ere(const char *s, size_t n, const char **id, size_t *idlen, const char **status,
     size_t *statuslen)
@@ -378,7 +371,8 @@ main(int argc, char *argv[])
 	int c, i, once = 0, skip = 0, missing;
 
 	progname = "twatch";
-	while ((c = getopt(argc, argv, "1ne:p:")) != -1)
+	usage_text = "usage: twatch [-1n] [-e ERE] [-p SECONDS] FILE...";
+	while ((c = next_option(argc, argv, "1ne:p:")) != -1)
 		switch (c) {
 		case '1': once = 1; break;
 		case 'n': skip = 1; break;
@@ -387,21 +381,20 @@ main(int argc, char *argv[])
 				char msg[256];
 
 				regerror(c, &ere, msg, sizeof msg);
-				die(2, "-e '%s': %s", optarg, msg);
+				bad_usage("-e '%s': %s", optarg, msg);
 			}
 			if (ere.re_nsub < 2)
-				die(2, "-e '%s': needs two groups, ID and STATUS", optarg);
+				bad_usage("-e '%s': needs two groups, ID and STATUS", optarg);
 			use_ere = 1;
 			break;
 		case 'p':
 			poll = strtod(optarg, &end);
-			if (*end || !(poll > 0))
-				usage();
+			if (*end || !*optarg || !(poll >= 0.01 && poll <= 86400))
+				bad_usage("-p %s: not a number of seconds from 0.01 to 86400", optarg);
 			break;
-		default: usage();
 		}
 	if (optind == argc)
-		usage();
+		bad_usage("no FILE to watch");
 	nfiles = argc - optind;
 	files = xmalloc(nfiles * sizeof *files);
 	memset(files, 0, nfiles * sizeof *files);

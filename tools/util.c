@@ -50,6 +50,42 @@ die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout, "%s\n", usage_text);
+	exit(status);
+}
+
+void
+bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vcomplain(fmt, ap);
+	va_end(ap);
+	usage(2);
+}
+
+/* getopt(3) with -h for usage, and a usage error that says what was
+ * wrong with an option. */
+int
+next_option(int argc, char *argv[], const char *opts)
+{
+	char spec[64];
+	int c;
+
+	snprintf(spec, sizeof spec, ":h%s", opts);
+	opterr = 0;
+	switch ((c = getopt(argc, argv, spec))) {
+	case 'h': usage(0);
+	case '?': bad_usage("-%c: no such option", optopt);
+	case ':': bad_usage("-%c needs an argument", optopt);
+	default: return c;
+	}
+}
+
 /* printf into a string of its own, cut at 512 bytes. */
 char *
 format(const char *fmt, ...)

@@ -15,6 +15,15 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *format(const char *fmt, ...);
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void usage(int status);		/* 0: to stdout (-h); else to stderr */
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void bad_usage(const char *fmt, ...);	/* says why, then usage, exit 2 */
+int next_option(int argc, char *argv[], const char *opts);	/* getopt, and -h */
 void *tree_add(void *key, void **root, int (*cmp)(const void *, const void *));
 void free_tree(void **root, int (*cmp)(const void *, const void *), void (*free_node)(void *));
 int compare_strings(const void *a, const void *b);	/* for trees of strings */
