@@ -296,6 +296,26 @@ each_occurrence_once() {
 	stop_twatch
 }
 
+@test "a file over 8 MB: appends are read alone, an edit before them is found once it is still" {
+	{ echo '### E: BLOCKED'; awk 'BEGIN { for (i = 0; i < 150000; i++) printf "filler line %d of a big file, and nothing else to see here\n", i }'; } > CLAUDE.md
+	size=$(stat -c %s CLAUDE.md)
+	[ "$size" -gt 8388608 ]
+	start_twatch CLAUDE.md
+	settle
+	read0=$(awk '/^rchar/ { print $2 }' /proc/$TWATCH/io)
+	for i in $(seq 20); do echo "### A-$i: DONE" >> CLAUDE.md; sleep 0.01; done
+	wait_for_lines 41
+	read1=$(awk '/^rchar/ { print $2 }' /proc/$TWATCH/io)
+	echo "# read $(( (read1 - read0) / 1000 )) kB for 20 appends to $(( size / 1000 )) kB" >&3
+	[ $(( read1 - read0 )) -lt $(( 5 * size )) ]	# not 20 times the file
+	printf 'FAILED ' | dd of=CLAUDE.md bs=1 seek=7 conv=notrunc 2>/dev/null
+	wait_for_lines 43
+	printf '### Z: DONE' >> CLAUDE.md
+	wait_for_lines 45
+	[ "$(grep . out | sed -n '1p;22,$p' | tr '\n' ' ')" = "E BLOCKED 1 E FAILED 1 Z DONE 1 " ]
+	stop_twatch
+}
+
 @test "2,000 files watched at once, with few descriptors" {
 	for d in 1 2 3 4; do
 		mkdir d$d

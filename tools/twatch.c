@@ -224,7 +224,7 @@ line_number(struct reading *r, off_t o)
 		f->lineoff = 0;
 		f->line = 1;
 	}
-	while (f->lineoff < o) {
+	while (f->lineoff < o && !stop) {
 		if (f->lineoff >= r->base) {
 			p = r->buf + (f->lineoff - r->base);
 			end = r->buf + (o - r->base);
