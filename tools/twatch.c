@@ -550,12 +550,7 @@ struct hop {
 	struct hop *next;	/* of the same file */
 	struct hop *same;	/* with the same wd and name */
 };
-struct watch {
-	int wd;
-	long refs;
-};
 static void *hops;	/* the first hop of each wd and name */
-static void *watches;	/* struct watch by wd */
 
 static int
 compare_hops(const void *a, const void *b)
@@ -565,30 +560,18 @@ compare_hops(const void *a, const void *b)
 	return x->wd != y->wd ? (x->wd > y->wd) - (x->wd < y->wd) : strcmp(x->name, y->name);
 }
 
-static int
-compare_watches(const void *a, const void *b)
-{
-	const struct watch *x = a, *y = b;
-
-	return (x->wd > y->wd) - (x->wd < y->wd);
-}
-
+/* Removes the watch wd if no path goes through it any more. */
 static void
-unref_watch(int wd, int removed)
+unwatch(int wd)
 {
-	struct watch key, *w;
-	void *node;
+	struct hop *h;
+	int i;
 
-	key.wd = wd;
-	if (!(node = tfind(&key, &watches, compare_watches)))
-		return;
-	w = *(struct watch **)node;
-	if (--w->refs > 0 && !removed)
-		return;
-	if (!removed)
-		inotify_rm_watch(ifd, wd);
-	tdelete(w, &watches, compare_watches);
-	free(w);
+	for (i = 0; i < nfiles; i++)
+		for (h = files[i].hops; h; h = h->next)
+			if (h->wd == wd)
+				return;
+	inotify_rm_watch(ifd, wd);
 }
 
 /* Splits path into its directory and its last name; 0 when there is no
@@ -617,8 +600,8 @@ join(const char *dir, const char *name)
 static int
 add_hop(struct file *f, const char *path, int *raced)
 {
-	struct watch *w, key;
-	struct hop *h, **node;
+	struct hop *h;
+	void *node;
 	struct stat st;
 	char *dir, *name, *up, *upname, *child;
 	int wd, depth = 0;
@@ -651,15 +634,6 @@ add_hop(struct file *f, const char *path, int *raced)
 	*raced |= depth && !stat(child, &st);
 	free(child);
 	free(dir);
-	key.wd = wd;
-	if (!(node = tfind(&key, &watches, compare_watches))) {
-		w = xmalloc(sizeof *w);
-		w->wd = wd;
-		w->refs = 0;
-		tree_add(w, &watches, compare_watches);
-	} else
-		w = *(struct watch **)node;
-	w->refs++;
 	h = xmalloc(sizeof *h);
 	h->wd = wd;
 	h->name = name;
@@ -692,8 +666,8 @@ drop_hops(struct hop *h)
 			if (*p)
 				*p = h->same;
 		}
-		unref_watch(h->wd, 0);
 		free(h->name);
+		unwatch(h->wd);
 		free(h);
 	}
 }
@@ -722,14 +696,11 @@ follow_link(const char *path)
 static int
 resolve(struct file *f)
 {
-	struct hop *old = f->hops;
+	struct hop *old = f->hops, *h;
 	char *path, *next;
 	int i, err, raced, tries = 0;
 
-	do {
-		if (tries)
-			drop_hops(f->hops);
-		f->hops = 0;
+	for (f->hops = 0;; f->hops = 0, drop_hops(h)) {
 		err = raced = 0;
 		for (path = xstrdup(f->path), i = 0; path && i < 40; i++, path = next) {
 			err = err ? err : add_hop(f, path, &raced);
@@ -737,7 +708,10 @@ resolve(struct file *f)
 			free(path);
 		}
 		free(path);
-	} while (raced && ++tries < 3);
+		if (!raced || ++tries == 3)
+			break;
+		h = f->hops;	/* a missing directory appeared meanwhile: again */
+	}
 	drop_hops(old);
 	return err;
 }
@@ -775,11 +749,9 @@ read_events(void)
 			e = (struct inotify_event *)(void *)p;
 			if (e->mask & IN_Q_OVERFLOW)
 				mark_watching(-1);	/* events lost: look at everything */
-			else if (e->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
-				if (e->mask & IN_IGNORED)
-					unref_watch(e->wd, 1);
+			else if (e->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
 				mark_watching(e->wd);
-			} else if (e->len) {
+			else if (e->len) {
 				key.wd = e->wd;
 				key.name = e->name;
 				if ((node = tfind(&key, &hops, compare_hops)))
