@@ -13,7 +13,9 @@
  *   printed already, so a scan after any edit (a save by rename, a
  *   truncation, a rewrite in place) prints only what is new.
  * - Every change is seen.  A file of up to BIG bytes is read whole on
- *   each change (a millisecond a megabyte at worst).  A larger file that
+ *   each change (under a millisecond a megabyte), and counted again from
+ *   its first byte unless the bytes it had hash the same: then it only
+ *   grew, and counting goes on from its last line.  A larger file that
  *   grew, and whose last TAIL bytes read are the same, is read only from
  *   where the last read ended, and read whole once it has been still.
  * - A last line with no newline yet counts at once if its status word is
@@ -78,6 +80,9 @@ struct file {
 	off_t end;		/* read up to here */
 	off_t off;		/* where the line with no newline yet begins */
 	int counted;		/* that line counted already */
+	int hashed;		/* hash and last hold the bytes up to end */
+	unsigned long long hash;	/* of the bytes up to end, less end % 8 */
+	char last[8];		/* the end % 8 bytes after them */
 	int pending;		/* that line may count once the file is still */
 	char *tail;		/* the TAIL bytes before end, for a big file */
 	size_t taillen;
@@ -339,78 +344,141 @@ changed(const struct stat *a, const struct stat *b)
 	    a->st_ctim.tv_sec != b->st_ctim.tv_sec || a->st_ctim.tv_nsec != b->st_ctim.tv_nsec;
 }
 
-/* Scans the complete lines of the len bytes at buf, which begin at
- * r->base, and keeps what is left at buf; with *skip, the first line
- * counted already. */
+/* Scans the complete lines of the len bytes at p, which r holds; with
+ * *skip, the first line counted already.  Returns the length of what
+ * follows the last newline. */
 static size_t
-scan_buffer(struct reading *r, char *buf, size_t len, int *skip)
+scan_text(struct reading *r, const char *p, size_t len, int *skip)
 {
+	const char *nl;
 	size_t done = 0, e;
-	char *nl;
 
 	if (!len)
 		return 0;
-	r->buf = buf;
 	if (*skip) {
-		if (!(nl = memchr(buf, '\n', len)))
+		if (!(nl = memchr(p, '\n', len)))
 			return len;
-		done = nl + 1 - buf;
+		done = nl + 1 - p;
 		*skip = 0;
 	}
-	for (e = len; e > done && buf[e - 1] != '\n'; e--)
+	for (e = len; e > done && p[e - 1] != '\n'; e--)
 		;
-	scan_lines(r, buf + done, buf + e);
-	memmove(buf, buf + e, len - e);
-	r->base += e;
+	scan_lines(r, p + done, p + e);
 	return len - e;
 }
 
-/* Reads the file from offset from up to to and scans it; with skip, the
- * first line counted already.  Up to BIG bytes are read in one go, and
- * again if the file changed meanwhile, so that a scan sees the file as it
- * was at one moment. */
+/* Looks at the last line, the len bytes at p from offset off, which has
+ * no newline yet, unless it counted already (skip). */
 static void
-read_lines(struct reading *r, off_t from, off_t to, int skip, int still)
+scan_tail(struct reading *r, const char *p, size_t len, off_t off, int skip, int still)
+{
+	struct file *f = r->f;
+
+	f->off = off;
+	f->end = off + len;
+	f->pending = 0;
+	if (stop || skip)
+		return;
+	f->counted = len && scan_line(r, p, len, still);
+	f->pending = len && !f->counted && !still && (use_ere || find_status_colon(p, p + len));
+}
+
+static void
+restart(struct file *f)	/* counts the file again from its first byte */
+{
+	f->gen++;
+	f->lineoff = f->off = 0;
+	f->line = 1;
+	f->counted = f->hashed = 0;
+}
+
+/* A 64-bit hash of n bytes, n a multiple of 8, after those hashed to h. */
+static unsigned long long
+hash_words(unsigned long long h, const char *p, size_t n)
+{
+	unsigned long long w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+/* Reads a file of up to BIG bytes whole, and again once if it changed
+ * meanwhile, so that a scan sees it as it was at one moment.  Its
+ * markers are counted again from the first byte, unless the bytes it
+ * had before hash the same: then it only grew, and the count goes on
+ * from its last line. */
+static void
+read_small(struct reading *r, int still)
 {
 	static char *buf;
 	static size_t cap;
 	struct file *f = r->f;
-	int whole = to - from <= BIG, tries = 0;
-	size_t len = 0, room;
+	size_t len = 0, a, rest;
+	unsigned long long h;
+	int tries = 0, grew, skip;
 	struct stat st;
+	ssize_t n;
+
+	for (;;) {
+		if (!buf || (size_t)f->st.st_size > cap)
+			buf = xrealloc(buf, cap = f->st.st_size);
+		for (len = 0; len < (size_t)f->st.st_size; )
+			if ((n = pread(r->fd, buf + len, f->st.st_size - len, len)) > 0)
+				len += n;
+			else if (n == 0 || errno != EINTR)
+				break;
+		if (tries++ || fstat(r->fd, &st) < 0 || !changed(&st, &f->st) || st.st_size > BIG)
+			break;
+		f->st = st;
+	}
+	a = f->hashed && (size_t)f->end <= len ? (size_t)f->end & ~(size_t)7 : 0;
+	h = hash_words(0, buf, a);
+	grew = f->hashed && (size_t)f->end <= len && h == f->hash && !memcmp(buf + a, f->last, f->end - a);
+	if (!grew)
+		restart(f);
+	r->buf = buf;
+	r->base = 0;
+	skip = f->counted;
+	rest = scan_text(r, buf + f->off, len - f->off, &skip);
+	scan_tail(r, buf + len - rest, rest, len - rest, skip, still);
+	f->hash = hash_words(h, buf + a, (len & ~(size_t)7) - a);
+	memcpy(f->last, buf + (len & ~(size_t)7), len & 7);
+	f->hashed = 1;
+}
+
+/* Reads a bigger file from offset from up to to, CHUNK bytes at a time,
+ * and scans it; with skip, its first line counted already. */
+static void
+read_big(struct reading *r, off_t from, off_t to, int skip, int still)
+{
+	static char *buf;
+	static size_t cap;
+	size_t len = 0, rest;
 	ssize_t n;
 
 	r->base = from;
 	while (!stop && r->base + (off_t)len < to) {
-		room = whole ? (size_t)(to - from) - len : MIN(CHUNK, (size_t)(to - r->base) - len);
-		if (len + room > cap)
-			buf = xrealloc(buf, cap = len + room);
-		if ((n = pread(r->fd, buf + len, room, r->base + len)) < 0 && errno == EINTR)
+		if (len + CHUNK > cap)
+			buf = xrealloc(buf, cap = len + CHUNK);
+		r->buf = buf;
+		n = pread(r->fd, buf + len, MIN(CHUNK, (size_t)(to - r->base) - len), r->base + len);
+		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;	/* cut short: the event that says so comes next */
 		len += n;
-		if (whole && r->base + (off_t)len < to)
-			continue;
-		if (whole && tries++ < 3 && !fstat(r->fd, &st) && changed(&st, &f->st) &&
-		    st.st_size - from <= BIG) {
-			f->st = st;
-			to = st.st_size;
-			len = 0;
-			continue;
-		}
-		len = scan_buffer(r, buf, len, &skip);
+		rest = scan_text(r, buf, len, &skip);
+		memmove(buf, buf + len - rest, rest);
+		r->base += len - rest;
+		len = rest;
 	}
-	if (!stop)
-		len = scan_buffer(r, buf, len, &skip);
-	f->off = r->base;
-	f->end = r->base + len;
-	f->pending = 0;
-	if (stop || skip)
-		return;	/* the last line, with no newline yet, counted already */
-	r->buf = buf;
-	f->counted = len && scan_line(r, buf, len, still);
-	f->pending = len && !f->counted && !still && (use_ere || find_status_colon(buf, buf + len));
+	scan_tail(r, buf, len, r->base, skip, still);
+	r->f->hashed = 0;
 }
 
 static int
@@ -447,7 +515,7 @@ set_problem(struct file *f, int problem)
 		complain("%s: back", f->path);
 	f->problem = problem;
 	f->end = f->off = 0;	/* read it whole when it is back */
-	f->taillen = 0;
+	f->taillen = f->hashed = 0;
 	f->tail_due = f->verify_due = 0;
 }
 
@@ -476,18 +544,20 @@ check_file(struct file *f, int still)
 	set_problem(f, 0);
 	r.f = f;
 	f->checked = time(0);
-	if (st.st_size > BIG && st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino &&
-	    st.st_size >= f->end && same_tail(f, r.fd) && !(still && f->verify_due && f->verify_due <= t)) {
+	if (st.st_size <= BIG) {
 		f->st = st;
-		read_lines(&r, f->off, st.st_size, f->counted, still);
+		read_small(&r, still);
+		f->verify_due = 0;
+	} else if (st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino && st.st_size >= f->end &&
+	    same_tail(f, r.fd) && !(still && f->verify_due && f->verify_due <= t)) {
+		f->st = st;
+		read_big(&r, f->off, st.st_size, f->counted, still);
 		if (!still)
 			f->verify_due = t + MAX(STILL_MS, 10 * f->scan_ms);
 	} else {
 		f->st = st;
-		f->gen++;
-		f->lineoff = 0;
-		f->line = 1;
-		read_lines(&r, 0, st.st_size, 0, still);
+		restart(f);
+		read_big(&r, 0, st.st_size, 0, still);
 		f->scan_ms = now_ms() - t;
 		f->verify_due = 0;
 	}
