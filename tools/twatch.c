@@ -166,21 +166,20 @@ count(void **tree, unsigned long gen, const char *key, size_t len)
 {
 	static struct count *probe;
 	static size_t cap;
-	struct count *c;
-	void *node;
+	struct count *c, **node;
 
 	if (!probe || len >= cap)
 		probe = xrealloc(probe, sizeof *probe + (cap = 2 * len + 64));
 	memcpy(probe->key, key, len);
 	probe->key[len] = 0;
-	if ((node = tfind(probe, tree, compare_counts)))
-		c = *(struct count **)node;
-	else {
+	probe->gen = gen;
+	probe->n = probe->printed = 0;
+	if (!(node = tsearch(probe, tree, compare_counts)))
+		die(1, "out of memory");
+	if ((c = *node) == probe) {	/* new: the tree gets a copy of its own */
 		c = xmalloc(sizeof *c + len + 1);
-		memcpy(c->key, probe->key, len + 1);
-		c->gen = gen;
-		c->n = c->printed = 0;
-		tree_add(c, tree, compare_counts);
+		memcpy(c, probe, sizeof *c + len + 1);
+		*node = c;
 	}
 	if (c->gen != gen) {
 		c->gen = gen;
