@@ -8,8 +8,8 @@
  * that ID and status in that file.
  *
  * The invariants:
- * - Each occurrence is printed once per run.  A scan counts the markers
- *   of a file from its first byte and prints the occurrences beyond those
+ * - Each occurrence is printed once per run.  The counts are those of the
+ *   whole file as it is, and a scan prints the occurrences beyond those
  *   printed already, so a scan after any edit (a save by rename, a
  *   truncation, a rewrite in place) prints only what is new.
  * - Every change is seen.  A file of up to BIG bytes is read whole on
