@@ -147,7 +147,7 @@ bad() { # bad CONTENT EXPECTED-MESSAGE
 }
 
 @test "a target that is no tmux pane is an error" {
-	bad 'A fix the bug\n' "tq: queue:1: bad target 'fix' (want session:window[.pane] or %N)"
+	bad 'A fix the bug\n' "tq: queue:1: bad target 'fix' (want session:window[.pane], %N or @N)"
 }
 
 @test "an ID with bad characters is an error" {
