@@ -125,6 +125,20 @@ state() { tq | awk -v id="$1" '$1 == id { print $2 }'; }
 	[ "$(cut -d' ' -f2,3 .tq-turns.md)" = "C-1: IDLE" ]
 }
 
+@test "Claude Code: a turn's prompt that reaches the transcript after the hook started" {
+	# Claude Code 2.1 writes its transcript lazily: at Stop, the line of
+	# the turn's prompt was missing in 2 runs of 5.
+	echo '2026-11-25T08:00:00Z sent C-1' > queue.state
+	claude_turn "$(prompt C-1)" > payload
+	grep -v '"promptId":"P1"' transcript.jsonl > late.jsonl
+	grep '"promptId":"P1"' transcript.jsonl > line.jsonl
+	mv late.jsonl transcript.jsonl
+	{ sleep 0.5; cat line.jsonl >> transcript.jsonl; } &
+	hook claude < payload
+	wait
+	[ "$(cut -d' ' -f2,3 .tq-turns.md)" = "C-1: IDLE" ]
+}
+
 @test "Claude Code before prompt_id: the last prompt of the transcript" {
 	claude_turn "$(prompt C-1)" | sed 's/"prompt_id":"P1",//' > payload
 	grep -qv prompt_id payload
