@@ -276,3 +276,14 @@ Content from @CHANGES.md: ..." | hook gemini
 	[ "$status" -eq 1 ]
 	[[ "${lines[1]}" =~ ^usage:\ tq-hook ]]
 }
+
+@test "make install puts tq-hook beside the tools, and it finds tq there" {
+	make -s -C "$ROOT" install DESTDIR="$PWD/root" PREFIX=/usr/local > /dev/null
+	[ -x root/usr/local/bin/tq-hook ]
+	[ -x root/usr/local/bin/tq ]
+	[ -f root/usr/local/share/man/man1/tq-hook.1 ]
+	# no tq on PATH: the one beside it answers
+	echo '2026-11-25T08:00:00Z sent G-1' > queue.state
+	gemini_turn 'Write the changelog for 2.0.' | PATH=/usr/bin:/bin root/usr/local/bin/tq-hook gemini
+	[ "$(cut -d' ' -f2,3 .tq-turns.md)" = "G-1: IDLE" ]
+}
