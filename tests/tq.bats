@@ -490,6 +490,26 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	TM kill-window -t t:7
 }
 
+@test "tq -f on a terminal: ^Z gives the shell its screen back, fg draws again" {
+	six_tasks > queue
+	TM new-window -d -t t:6 -n job "cd '$PWD' && PS1='$ ' exec bash --norc --noprofile -i"
+	screen() { TM capture-pane -p -t t:6; }
+	until_screen() { for i in $(seq 300); do [[ "$(screen)" =~ $1 ]] && return; sleep 0.01; done; screen; return 1; }
+	until_screen '^\$'
+	TM send-keys -t t:6 'echo before; tq -f' Enter
+	until_screen '6 tasks'
+	TM send-keys -t t:6 C-z
+	until_screen Stopped
+	[[ "$(screen)" =~ before ]]
+	[[ "$(screen)" != *"6 tasks"* ]]
+	TM send-keys -t t:6 fg Enter
+	until_screen '6 tasks'
+	[[ "$(screen)" != *before* ]]
+	TM send-keys -t t:6 C-c
+	until_screen 'fg'
+	TM kill-window -t t:6
+}
+
 @test "tq -f on a short terminal: done tasks go first, then the bottom of the table" {
 	for i in $(seq 1 20); do echo "T-$i s:1 task $i"; done > queue
 	for i in $(seq 1 15); do echo "2026-11-25T08:00:00Z DONE T-$i"; done > queue.state

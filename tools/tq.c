@@ -66,7 +66,7 @@ static const char *eol = "\n";	/* on a live terminal, it clears the rest of the 
 static int records;
 static time_t fixed_now = -1;	/* TQ_NOW */
 static void *panes;		/* struct pane by target, asked of tmux once a draw */
-static volatile sig_atomic_t stop, resized;
+static volatile sig_atomic_t stop, resized, suspended;
 
 static int
 valid_filter(const char *s)
@@ -449,6 +449,8 @@ on_signal(int sig)
 {
 	if (sig == SIGWINCH)
 		resized = 1;
+	else if (sig == SIGTSTP)
+		suspended = 1;
 	else
 		stop = 1;
 }
@@ -512,9 +514,13 @@ draw(const char *path, const char *spath, int tty)
 }
 
 #ifdef __linux__
+/* The alternate screen, no cursor, no line wrap; and back. */
+static const char screen_on[] = "\033[?1049h\033[?25l\033[?7l", screen_off[] = "\033[?7h\033[?25h\033[?1049l";
+
 /* -f: draws the table, then again after each change to the queue or the
  * state file, and on a terminal when an age shown changes.  Ends on
- * SIGINT, SIGTERM or SIGHUP, with the terminal as it was. */
+ * SIGINT, SIGTERM or SIGHUP, with the terminal as it was; gives it back
+ * on ^Z too. */
 static void
 follow(const char *path, const char *spath)
 {
@@ -538,11 +544,14 @@ follow(const char *path, const char *spath)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGWINCH);
+	sigaddset(&block, SIGTSTP);
 	sigaction(SIGINT, &sa, 0);
 	sigaction(SIGTERM, &sa, 0);
 	sigaction(SIGHUP, &sa, 0);
-	if (tty)
+	if (tty) {
 		sigaction(SIGWINCH, &sa, 0);
+		sigaction(SIGTSTP, &sa, 0);
+	}
 	sigprocmask(SIG_BLOCK, &block, &mask);	/* delivered in pselect only */
 
 	dir = xstrdup(path);
@@ -558,10 +567,18 @@ follow(const char *path, const char *spath)
 	free(dir);
 	setvbuf(stdout, 0, _IOFBF, 1 << 16);	/* a table, one write */
 	if (tty) {
-		fputs("\033[?1049h\033[?25l\033[?7l", stdout);	/* alternate screen, no cursor, no wrap */
+		fputs(screen_on, stdout);
 		eol = "\033[K\n";
 	}
 	while (!stop) {
+		if (suspended) {	/* ^Z: the shell gets its screen back, and we ours after fg */
+			suspended = 0;
+			fputs(screen_off, stdout);
+			fflush(stdout);
+			kill(getpid(), SIGSTOP);
+			fputs(screen_on, stdout);
+			redraw = 1;
+		}
 		if (redraw || resized) {
 			redraw = resized = 0;
 			if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))	/* the file is elsewhere */
@@ -591,7 +608,7 @@ follow(const char *path, const char *spath)
 		}
 	}
 	if (tty) {
-		fputs("\033[?7h\033[?25h\033[?1049l", stdout);
+		fputs(screen_off, stdout);
 		fflush(stdout);	/* after SIGHUP the terminal is gone: nothing to restore */
 	}
 	close(ifd);
