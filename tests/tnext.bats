@@ -174,7 +174,7 @@ wait_for() { # wait_for COMMAND...: up to 5 s for it to succeed
 	echo 'bad line' >> queue
 	run tnext < /dev/null
 	[ "$status" -eq 1 ]
-	[ "$output" = "tnext: queue:7: bad target 'line' (want session:window[.pane] or %N)" ]
+	[ "$output" = "tnext: queue:7: bad target 'line' (want session:window[.pane], %N or @N)" ]
 	[ ! -e queue.state ] || [ ! -s queue.state ]
 }
 
