@@ -83,7 +83,10 @@ forget_states(struct statefile *sf)
 char *
 state_path(const char *queue)
 {
-	return format("%s.state", queue);
+	char *s = xmalloc(strlen(queue) + 7);
+
+	sprintf(s, "%s.state", queue);	/* not format(), which cuts at 512 bytes */
+	return s;
 }
 
 /* Opens the state file at path, or again if it was replaced; without
