@@ -48,17 +48,19 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	printf '\357\273\277A s:1 caf\351 \377\r\n\tmore\r\n' > queue
 	run tnext < /dev/null
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'A s:1 caf\351 \377\n\tmore')" ]
+	[ "$output" = "$(printf '#state %s/queue.state\nA s:1 caf\351 \377\n\tmore' "$(pwd -P)")" ]
 }
 
 @test "tnext: a 10 MB prompt is sent whole, and 100,000 tasks are no trouble" {
 	{ printf 'BIG s:1 '; head -c 10485760 /dev/zero | tr '\0' x; echo; } > queue
 	tnext < /dev/null > out
-	[ "$(wc -c < out)" -eq $((10485760 + 10)) ]
+	head -1 out > stateline
+	[ "$(cat stateline)" = "#state $(pwd -P)/queue.state" ]
+	[ "$(wc -c < out)" -eq $(($(wc -c < stateline) + 10485760 + 10)) ]
 	awk 'BEGIN { for (i = 1; i <= 100000; i++) print "T-" i " p:" i % 10 " prompt " i }' > queue
 	rm queue.state
 	tnext < /dev/null > out
-	[ "$(grep -c . out)" -eq 10 ]
+	[ "$(grep -vc '^#' out)" -eq 20 ]	# ten records and their empty lines
 	[ "$(tq | wc -l)" -eq 100000 ]
 	run tnext <<< "$(printf 'T-1 DONE\nT-99999 DONE\n')"
 	[ "$status" -eq 0 ]
