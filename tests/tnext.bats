@@ -618,9 +618,11 @@ stop_live() {
 		[ "$rc" -ne 137 ] || killed=$((killed + 1))
 	done
 	tnext < /dev/null > out.final 2>> err
-	[ ! -s err ] || { cat err; false; }
+	# a kill in the middle of an event's write(2) may cut it (a line that
+	# crosses a page): reported, never read; nothing else may be said
+	! grep -v 'queue.state:[0-9]*: line cut short, ignored$' err || false
 	[ "$(tq | wc -l)" -eq 400 ]
-	[ -z "$(tq 2>&1 >/dev/null)" ]	# the state file reads clean
+	! tq 2>&1 >/dev/null | grep -v 'line cut short, ignored$' || false	# it reads clean
 	[ "$(tq | awk '$2 != "pending" && $2 != "sent" && $2 != "done"' | wc -l)" -eq 0 ]
 	# none lost: every pane with a task pending has one sent
 	[ "$(tq | awk '$2 == "pending" { p[$3] = 1 } $2 == "sent" { s[$3] = 1 } END { for (t in p) if (!s[t]) print t }')" = "" ]
