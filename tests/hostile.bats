@@ -48,17 +48,19 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	printf '\357\273\277A s:1 caf\351 \377\r\n\tmore\r\n' > queue
 	run tnext < /dev/null
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'A s:1 caf\351 \377\n\tmore')" ]
+	[ "$output" = "$(printf '#state %s/queue.state\nA s:1 caf\351 \377\n\tmore' "$(pwd -P)")" ]
 }
 
 @test "tnext: a 10 MB prompt is sent whole, and 100,000 tasks are no trouble" {
 	{ printf 'BIG s:1 '; head -c 10485760 /dev/zero | tr '\0' x; echo; } > queue
 	tnext < /dev/null > out
-	[ "$(wc -c < out)" -eq $((10485760 + 10)) ]
+	head -1 out > stateline
+	[ "$(cat stateline)" = "#state $(pwd -P)/queue.state" ]
+	[ "$(wc -c < out)" -eq $(($(wc -c < stateline) + 10485760 + 10)) ]
 	awk 'BEGIN { for (i = 1; i <= 100000; i++) print "T-" i " p:" i % 10 " prompt " i }' > queue
 	rm queue.state
 	tnext < /dev/null > out
-	[ "$(grep -c . out)" -eq 10 ]
+	[ "$(grep -vc '^#' out)" -eq 20 ]	# ten records and their empty lines
 	[ "$(tq | wc -l)" -eq 100000 ]
 	run tnext <<< "$(printf 'T-1 DONE\nT-99999 DONE\n')"
 	[ "$status" -eq 0 ]
@@ -90,6 +92,37 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	run tq
 	[[ "$output" =~ "tq: queue.state:3: line cut short, ignored" ]]	# never an event
 	[[ "$output" =~ TODO-ANTI-001\ +sent ]]
+}
+
+@test "tnext: a full disk cuts an event short; the next tnext reads no event in it and loses nothing" {
+	six_tasks > queue
+	tnext < /dev/null > /dev/null	# TODO-CODEX-003 and TODO-ANTI-001 sent
+	cp queue.state start
+	printf 'TODO-CODEX-003 COMPLETED 1\n\n' > batch
+	full_disk() { # full_disk ROOM CUT: tnext with ROOM bytes left (ulimit -f 1), then with room
+		cp start queue.state
+		# an event for no task of the queue, to fill the file: read, shown nowhere
+		printf '2026-11-25T08:00:00Z UNSENT PAD %s\n' \
+		    "$(head -c $((1024 - $1 - $(wc -c < start) - 33)) /dev/zero | tr '\0' x)" >> queue.state
+		rc=0
+		(trap '' XFSZ; ulimit -f 1; exec tnext < batch > out 2> err) || rc=$?
+		[ $rc -eq 1 ]
+		[ "$(cat err)" = "tnext: queue.state: short write: the disk is full" ]
+		[ "$(wc -c < queue.state)" -eq 1024 ]
+		run tnext < batch	# the loop starts again
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "tnext: queue.state:$2: line cut short, ignored" ]
+		[[ "$(sed -n "$2p" queue.state)" =~ ^2026-.*\#$ ]]
+		[ "$(tq 2>&1 >/dev/null)" = "tq: queue.state:$2: line cut short, ignored" ]
+		[ "$(tq | awk '{ printf "%s %s ", $1, $2 }')" = "TODO-CODEX-003 done TODO-CODEX-002 sent TODO-CODEX-001 pending TODO-ANTI-001 sent TODO-ANTI-002 pending TODO-ANTI-003 pending " ]
+		[ "$(grep -c ' COMPLETED TODO-CODEX-003 1$' queue.state)" -eq 1 ]
+		[ "$(grep -c ' sent TODO-CODEX-002$' queue.state)" -eq 1 ]
+	}
+	full_disk 10 4	# the marker is cut: not recorded, nothing sent
+	[ ! -s out ]
+	full_disk 58 5	# the marker fits; the sent event of the task it freed is cut
+	[ "$(grep -c '^TODO-CODEX-002 ' out)" -eq 1 ]	# so it was written,
+	[ "$(echo "$output" | grep -c '^TODO-CODEX-002 ')" -eq 1 ]	# and is written again
 }
 
 @test "tnext: a state file that is a symbolic link is not followed" {

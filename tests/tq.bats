@@ -1,14 +1,18 @@
 #!/usr/bin/env bats
 # tq and the task grammar it shares with the other tools.
 load common
+load tmux
+
+setup_file() { start_server; }
+teardown_file() { stop_server; }
 
 @test "tq lists every task as pending when there is no state file" {
 	six_tasks > queue
 	run tq
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 6 ]
-	[[ "${lines[0]}" =~ ^TODO-CODEX-003\ +pending\ +palm:5\ +-$ ]]
-	[[ "${lines[5]}" =~ ^TODO-ANTI-003\ +pending\ +palm:3\ +-$ ]]
+	[[ "${lines[0]}" =~ ^TODO-CODEX-003\ +pending\ +palm:5\ +-\ +-$ ]]
+	[[ "${lines[5]}" =~ ^TODO-ANTI-003\ +pending\ +palm:3\ +-\ +-$ ]]
 }
 
 @test "tq reads \$TQUEUE, and an argument overrides it" {
@@ -31,11 +35,11 @@ load common
 	2026-11-25T08:06:00Z BLOCKED TODO-ANTI-001
 	2026-11-25T08:07:00Z DONE TODO-ANTI-003
 	S
-	run tq
+	TQ_NOW=2026-11-25T09:00:00Z run tq
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" =~ ^TODO-CODEX-003\ +done\ +palm:5\ +2026-11-25T08:05:00Z$ ]]
-	[[ "${lines[1]}" =~ ^TODO-CODEX-002\ +sent\ +palm:5\ +2026-11-25T08:05:01Z$ ]]
-	[[ "${lines[2]}" =~ ^TODO-CODEX-001\ +pending\ +palm:5\ +-$ ]]
+	[[ "${lines[0]}" =~ ^TODO-CODEX-003\ +done\ +palm:5\ +2026-11-25T08:05:00Z\ +55m$ ]]
+	[[ "${lines[1]}" =~ ^TODO-CODEX-002\ +sent\ +palm:5\ +2026-11-25T08:05:01Z\ +54m$ ]]
+	[[ "${lines[2]}" =~ ^TODO-CODEX-001\ +pending\ +palm:5\ +-\ +-$ ]]
 	[[ "${lines[3]}" =~ ^TODO-ANTI-001\ +BLOCKED\ +palm:3 ]]
 	[[ "${lines[5]}" =~ ^TODO-ANTI-003\ +done ]]
 }
@@ -46,7 +50,7 @@ load common
 	    '2026-11-25T08:00:01Z BLOCKED TODO-ANTI-001' '2026-11-25T08:00:02Z FAILED TODO-ANTI-002' > queue.state
 	run tq -s sent
 	[ "${#lines[@]}" -eq 1 ]
-	[[ "$output" =~ ^TODO-CODEX-003\ +sent\ +palm:5\ +2026-11-25T08:00:00Z$ ]]
+	[[ "$output" =~ ^TODO-CODEX-003\ +sent\ +palm:5\ +2026-11-25T08:00:00Z\ +[0-9dhms]+$ ]]
 	run tq -s pending
 	[ "${#lines[@]}" -eq 3 ]
 	run tq -s BLOCKED
@@ -143,7 +147,7 @@ bad() { # bad CONTENT EXPECTED-MESSAGE
 }
 
 @test "a target that is no tmux pane is an error" {
-	bad 'A fix the bug\n' "tq: queue:1: bad target 'fix' (want session:window[.pane] or %N)"
+	bad 'A fix the bug\n' "tq: queue:1: bad target 'fix' (want session:window[.pane], %N or @N)"
 }
 
 @test "an ID with bad characters is an error" {
@@ -246,7 +250,7 @@ bad() { # bad CONTENT EXPECTED-MESSAGE
 	S
 	run tq
 	[[ "${lines[0]}" =~ ^TODO-CODEX-003\ +IDLE ]]
-	[[ "${lines[1]}" =~ ^TODO-CODEX-002\ +pending\ +palm:5\ +-$ ]]
+	[[ "${lines[1]}" =~ ^TODO-CODEX-002\ +pending\ +palm:5\ +-\ +-$ ]]
 	[[ "${lines[3]}" =~ ^TODO-ANTI-001\ +done\ +palm:3\ +2026-11-25T08:00:03Z ]]
 }
 
@@ -288,4 +292,278 @@ bad() { # bad CONTENT EXPECTED-MESSAGE
 		[[ "$output" =~ ^usage:\ $t\  ]]
 		[ "$($t -h 2>/dev/null)" = "$output" ]	# on stdout
 	done
+}
+
+@test "how long each task has been in its state, and why it is held" {
+	for x in A B C D E F G H I J K L; do echo "$x s:1 task $x"; done > queue
+	cat > queue.state <<-'S'
+	2026-11-25T09:00:00Z sent A
+	2026-11-25T08:59:01Z sent B
+	2026-11-25T08:59:00Z sent C
+	2026-11-25T08:00:01Z sent D
+	2026-11-25T08:00:00Z sent E
+	2026-11-25T06:46:59Z sent F
+	2026-11-24T09:00:01Z sent G
+	2026-11-24T09:00:00Z sent H
+	2026-11-22T01:59:00Z BLOCKED I 1
+	2026-11-25T09:00:05Z sent J
+	2026-11-25T08:58:00Z UNSENT K no server running on /tmp/tmux-0/default
+	S
+	TQ_NOW=2026-11-25T09:00:00Z run tq
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat <<-'T'
+	A   sent     s:1     2026-11-25T09:00:00Z  0s
+	B   sent     s:1     2026-11-25T08:59:01Z  59s
+	C   sent     s:1     2026-11-25T08:59:00Z  1m
+	D   sent     s:1     2026-11-25T08:00:01Z  59m
+	E   sent     s:1     2026-11-25T08:00:00Z  1h00m
+	F   sent     s:1     2026-11-25T06:46:59Z  2h13m
+	G   sent     s:1     2026-11-24T09:00:01Z  23h59m
+	H   sent     s:1     2026-11-24T09:00:00Z  1d00h
+	I   BLOCKED  s:1     2026-11-22T01:59:00Z  3d07h
+	J   sent     s:1     2026-11-25T09:00:05Z  0s
+	K   UNSENT   s:1     2026-11-25T08:58:00Z  2m      no server running on /tmp/tmux-0/default
+	L   pending  s:1     -                     -
+	T
+	)" ]
+	# the calendar: a leap day, the turn of a year
+	printf '%s\n' '2024-02-28T00:00:00Z sent A' '2025-12-31T23:59:59Z sent B' > queue.state
+	[[ "$(TQ_NOW=2024-03-01T00:00:00Z tq -s sent | head -1)" =~ \ 2d00h$ ]]
+	[[ "$(TQ_NOW=2026-01-01T00:00:00Z tq -s sent | tail -1)" =~ \ 1s$ ]]
+	# without TQ_NOW, the clock: a task sent now is 0s or 1s old
+	echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) sent C" > queue.state
+	[[ "$(tq -s sent)" =~ \ [01]s$ ]]
+}
+
+@test "a TQ_NOW that is not a time is an error" {
+	six_tasks > queue
+	TQ_NOW=2026-11-25 run tq
+	[ "$status" -eq 1 ]
+	[ "$output" = "tq: TQ_NOW=2026-11-25: not a time such as 2026-11-25T09:00:00Z" ]
+	TQ_NOW=2026-13-01T00:00:00Z run tq
+	[ "$status" -eq 1 ]
+}
+
+@test "columns are aligned by display width: UTF-8 targets, wide characters" {
+	printf '%s\n' 'A plain:1 x' 'B palmé:1 x' 'C 中文:1 x' > queue
+	echo '2026-11-25T08:00:00Z sent C' > queue.state
+	# where the time column begins, in columns of the screen
+	LC_ALL=C.UTF-8 TQ_NOW=2026-11-25T09:00:00Z tq > out
+	[ "$(sed -n 1p out)" = "A   pending  plain:1  -                     -" ]
+	[ "$(sed -n 2p out)" = "B   pending  palmé:1  -                     -" ]
+	[ "$(sed -n 3p out)" = "C   sent     中文:1   2026-11-25T08:00:00Z  1h00m" ]	# 中 and 文 take two columns each
+	# in the C locale, one column a UTF-8 character
+	LC_ALL=C TQ_NOW=2026-11-25T09:00:00Z tq > out
+	[ "$(sed -n 3p out)" = "C   sent     中文:1     2026-11-25T08:00:00Z  1h00m" ]
+	[ "$(sed -n 2p out)" = "B   pending  palmé:1  -                     -" ]
+}
+
+# -f, into a pipe: a table per change, each ended by an empty line.
+start_follow() { # start_follow ARGS...: tq -f in the background, output in "out"
+	tq -f "$@" > out 2> err 3>&- &	# bats waits for whoever holds fd 3
+	FOLLOW=$!
+	wait_for_tables 1
+}
+
+teardown() {
+	[ -z "$FOLLOW" ] || kill $FOLLOW 2>/dev/null || true
+}
+
+wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
+	local i
+	for i in $(seq 500); do
+		[ "$(grep -c '^$' out)" -ge "$1" ] && return 0
+		sleep 0.01
+	done
+	echo "out has $(grep -c '^$' out) tables, not $1:"; cat out err
+	return 1
+}
+
+@test "tq -f into a pipe: a summary, the table, an empty line; again at each change" {
+	six_tasks > queue
+	cat > queue.state <<-'S'
+	2026-11-25T08:00:00Z sent TODO-CODEX-003
+	2026-11-25T08:05:00Z COMPLETED TODO-CODEX-003 1
+	2026-11-25T08:05:01Z sent TODO-CODEX-002
+	2026-11-25T08:30:00Z sent TODO-ANTI-001
+	2026-11-25T08:40:00Z UNSENT TODO-ANTI-002 can't find pane: %9
+	S
+	export TQ_NOW=2026-11-25T09:00:00Z
+	start_follow
+	[ "$(sed -n 1p out)" = "6 tasks: 2 pending, 2 sent, 1 done, 1 UNSENT; oldest sent: TODO-CODEX-002, 54m" ]
+	[ "$(sed -n 2,8p out)" = "$(tq; echo)" ]	# the table tq prints, then an empty line
+	echo '2026-11-25T08:59:00Z IDLE TODO-CODEX-002 1' >> queue.state
+	wait_for_tables 2
+	[ "$(sed -n 9p out)" = "6 tasks: 2 pending, 1 sent, 1 done, 1 IDLE, 1 UNSENT; oldest sent: TODO-ANTI-001, 30m" ]
+	[[ "$(sed -n 11p out)" =~ ^TODO-CODEX-002\ +IDLE\ +palm:5\ +2026-11-25T08:59:00Z\ +1m$ ]]
+	# a save by rename, as editors do
+	{ six_tasks; echo 'NEW s:1 a new task'; } > q.tmp && mv q.tmp queue
+	wait_for_tables 3
+	[[ "$(sed -n 17p out)" =~ ^7\ tasks:\ 3\ pending ]]
+	[ "$(tail -n 2 out | head -1)" = "NEW             pending  s:1     -                     -" ]
+	# the same table again is not written again
+	n=$(wc -l < out)
+	touch queue queue.state
+	sleep 0.3
+	[ "$(wc -l < out)" -eq "$n" ]
+	kill $FOLLOW
+	wait $FOLLOW	# SIGTERM: status 0
+	[ ! -s err ]
+}
+
+@test "tq -f redraws within 100 ms of a state change" {
+	six_tasks > queue
+	start_follow
+	echo "2026-11-25T08:00:00Z sent TODO-ANTI-001" >> queue.state	# created: a change
+	wait_for_tables 2
+	t0=$(date +%s%N)
+	echo "2026-11-25T08:00:01Z sent TODO-CODEX-003" >> queue.state
+	wait_for_tables 3
+	t1=$(date +%s%N)
+	echo "# $(( (t1 - t0) / 1000 )) us" >&3
+	[ $(( (t1 - t0) / 1000000 )) -lt 100 ]
+	[[ "$(tail -n 8 out)" =~ TODO-CODEX-003\ +sent ]]
+}
+
+@test "tq -f: no wake-up and no CPU time while nothing changes, even as ages grow" {
+	six_tasks > queue
+	echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) sent TODO-ANTI-001" >> queue.state	# 0s old: into a pipe, no ticking
+	start_follow
+	sleep 0.2
+	before=$(grep voluntary_ctxt_switches /proc/$FOLLOW/status)
+	cpu=$(awk '{ print $14 + $15 }' /proc/$FOLLOW/stat)
+	sleep 2
+	[ "$(grep voluntary_ctxt_switches /proc/$FOLLOW/status)" = "$before" ]
+	[ "$(awk '{ print $14 + $15 }' /proc/$FOLLOW/stat)" = "$cpu" ]
+	[ "$(grep -c '^$' out)" -eq 1 ]
+}
+
+@test "tq -f: a bad queue is reported and waited out; SIGINT ends it with 0" {
+	six_tasks > queue
+	start_follow
+	echo 'BAD' >> queue
+	for i in $(seq 500); do grep -q 'missing target' err && break; sleep 0.01; done
+	[ "$(cat err)" = "tq: queue:7: BAD: missing target" ]
+	[ "$(grep -c '^$' out)" -eq 1 ]	# no table for a bad queue
+	six_tasks > queue
+	wait_for_tables 2
+	kill -INT $FOLLOW
+	wait $FOLLOW
+}
+
+@test "tq -f: a queue that is not there yet is waited for; a directory that is not is an error" {
+	start_follow_missing() { tq -f "$@" > out 2> err 3>&- & FOLLOW=$!; }
+	start_follow_missing
+	for i in $(seq 500); do [ -s err ] && break; sleep 0.01; done
+	[ "$(cat err)" = "tq: queue: No such file or directory" ]
+	six_tasks > queue
+	for i in $(seq 500); do grep -q '^6 tasks' out && break; sleep 0.01; done
+	grep -q '^6 tasks' out	# perhaps after the empty file just created
+	run tq -f nodir/queue
+	[ "$status" -eq 1 ]
+	[ "$output" = "tq: nodir: No such file or directory" ]
+	run tq -f -p
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "tq: -f: a live table; not with -c, -p or -T" ]
+}
+
+@test "tq -f on a terminal: in place, ages tick, the terminal restored on SIGINT" {
+	six_tasks > queue
+	echo "$(date -u -d '-57 seconds' +%Y-%m-%dT%H:%M:%SZ) sent TODO-CODEX-003" > queue.state
+	TM new-window -d -t t:7 -n live "echo before; tq -f '$PWD/queue'; echo status \$?; sleep 100"
+	screen() { TM capture-pane -p -t t:7; }
+	for i in $(seq 300); do [[ "$(screen)" =~ "6 tasks" ]] && break; sleep 0.01; done
+	[[ "$(screen | head -1)" =~ ^6\ tasks:\ 5\ pending,\ 1\ sent,\ 0\ done\;\ oldest\ sent:\ TODO-CODEX-003,\ 5[7-9]s$ ]]
+	[[ "$(screen | sed -n 2p)" =~ ^TODO-CODEX-003\ +sent\ +palm:5 ]]
+	[[ "$(screen)" != *before* ]]	# the alternate screen
+	# it ticks: 57s becomes 1m without any change to the files
+	for i in $(seq 400); do [[ "$(screen | sed -n 2p)" =~ \ 1m$ ]] && break; sleep 0.01; done
+	[[ "$(screen | sed -n 2p)" =~ \ 1m$ ]]
+	# a change: redrawn in place, not below
+	echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) sent TODO-ANTI-001" >> queue.state
+	for i in $(seq 300); do [[ "$(screen)" =~ "2 sent" ]] && break; sleep 0.01; done
+	[ "$(screen | grep -c tasks:)" -eq 1 ]
+	[ "$(screen | grep -c TODO-ANTI-001)" -eq 1 ]
+	TM send-keys -t t:7 C-c
+	for i in $(seq 300); do [[ "$(screen)" =~ status ]] && break; sleep 0.01; done
+	[ "$(screen | grep -v '^$')" = "$(printf 'before\nstatus 0')" ]
+	TM kill-window -t t:7
+}
+
+@test "tq -f on a terminal: ^Z gives the shell its screen back, fg draws again" {
+	six_tasks > queue
+	TM new-window -d -t t:6 -n job "cd '$PWD' && PS1='$ ' exec bash --norc --noprofile -i"
+	screen() { TM capture-pane -p -t t:6; }
+	until_screen() { for i in $(seq 300); do [[ "$(screen)" =~ $1 ]] && return; sleep 0.01; done; screen; return 1; }
+	until_screen '^\$'
+	TM send-keys -t t:6 'echo before; tq -f' Enter
+	until_screen '6 tasks'
+	TM send-keys -t t:6 C-z
+	until_screen Stopped
+	[[ "$(screen)" =~ before ]]
+	[[ "$(screen)" != *"6 tasks"* ]]
+	TM send-keys -t t:6 fg Enter
+	until_screen '6 tasks'
+	[[ "$(screen)" != *before* ]]
+	TM send-keys -t t:6 C-c
+	until_screen 'fg'
+	TM kill-window -t t:6
+}
+
+@test "tq -f on a short terminal: done tasks go first, then the bottom of the table" {
+	for i in $(seq 1 20); do echo "T-$i s:1 task $i"; done > queue
+	for i in $(seq 1 15); do echo "2026-11-25T08:00:00Z DONE T-$i"; done > queue.state
+	TM new-window -d -t t:8 -n short "TQ_NOW=2026-11-25T09:00:00Z tq -f '$PWD/queue'"
+	TM resize-window -t t:8 -y 8 2>/dev/null || TM resize-pane -t t:8 -y 8
+	screen() { TM capture-pane -p -t t:8; }
+	for i in $(seq 300); do [[ "$(screen | sed -n 6p)" =~ ^T-20 ]] && break; sleep 0.01; done
+	screen
+	[ "$(screen | head -1)" = "20 tasks: 5 pending, 0 sent, 15 done" ]
+	[[ "$(screen | sed -n 2p)" =~ ^T-16\ +pending ]]
+	[[ "$(screen | sed -n 6p)" =~ ^T-20\ +pending ]]
+	echo '2026-11-25T08:00:00Z DONE T-16' >> queue.state
+	for i in $(seq 1 5); do echo "X-$i s:1 more"; done >> queue
+	for i in $(seq 300); do [[ "$(screen)" =~ more ]] && break; sleep 0.01; done
+	screen
+	[[ "$(screen | sed -n 2p)" =~ ^T-17\ +pending ]]
+	[ "$(screen | sed -n 7p)" = "... 4 more" ]	# 8 rows: the summary, 5 tasks, this line, the cursor's
+	TM kill-window -t t:8
+}
+
+@test "-t PANE: only the tasks for that pane, named as the queue does or as tmux does" {
+	TM new-window -d -t t:5 -n five 'sleep 100000'
+	TM new-window -d -t t:3 -n three 'sleep 100000'
+	five=$(TM display-message -p -t t:5 '#{pane_id}')
+	printf '%s\n' 'A t:5 a' 'B t:3 b' "C $five c" 'D t:five d' 'E t:9 e' > queue
+	[ "$(tq -S "$SOCK" -t t:5 | awk '{ print $1 }' | tr '\n' ' ')" = "A C D " ]
+	[ "$(tq -S "$SOCK" -t "$five" | awk '{ print $1 }' | tr '\n' ' ')" = "A C D " ]
+	[ "$(TMUX=$SOCK,1,0 tq -t "$five" | awk '{ print $1 }' | tr '\n' ' ')" = "A C D " ]	# tmux's own $TMUX
+	[ "$(tq -S "$SOCK" -p -t t:3)" = "$(printf 'B t:3 b')" ]
+	# no such pane on the server, or no server: the same string only
+	[ "$(tq -S "$SOCK" -t t:9 | awk '{ print $1 }')" = "E" ]
+	[ "$(tq -L tq-no-such-server -t t:5 | awk '{ print $1 }')" = "A" ]
+	TM kill-window -t t:5
+	TM kill-window -t t:3
+}
+
+@test "-T checks each target against the tmux server" {
+	TM new-window -d -t t:5 -n five 'sleep 100000'
+	printf '%s\n' 'A t:5 a' 'B t:9 b' 'C t:five c' '' 'D nosuch:1 d' 'E t:5.3 e' 'F %999 f' 'G @999 g' > queue
+	run tq -T -S "$SOCK"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(printf '%s\n' 'tq: queue:2: t:9: no such pane' 'tq: queue:5: nosuch:1: no such pane' \
+	    'tq: queue:6: t:5.3: no such pane' 'tq: queue:7: %999: no such pane' 'tq: queue:8: @999: no such pane')" ]
+	run tq -c -T -S "$SOCK"	# -c -T is -T
+	[ "$status" -eq 1 ]
+	printf '%s\n' 'A t:5 a' 'C t:five c' > queue
+	run tq -T -S "$SOCK"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	run tq -T -L tq-no-such-server
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ ^tq:\ tmux:\ .*tq-no-such-server ]]
+	[ "${#lines[@]}" -eq 1 ]
+	run tq -T -S "$SOCK" -L x
+	[ "$status" -eq 2 ]
+	TM kill-window -t t:5
 }

@@ -192,7 +192,7 @@ hostile=(
 	printf 'X nopane hello\n\nOK-1 t:badrec fine\n\n' > records
 	run tsend -S "$SOCK" -d 0 < records
 	[ "$status" -eq 1 ]
-	[ "$output" = "tsend: -:1: bad target 'nopane' (want session:window[.pane] or %N)" ]
+	[ "$output" = "tsend: -:1: bad target 'nopane' (want session:window[.pane], %N or @N)" ]
 	received badrec 17
 	cmp badrec.rec <(pasted fine)
 }

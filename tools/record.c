@@ -161,7 +161,7 @@ read_task(struct reader *r, struct task *t)
 			return bad_line(r, r->line, t, "%s: missing target", t->id);
 		t->target = xstrndup(s, e - s);
 		if (!valid_target(t->target))
-			return bad_line(r, r->line, t, "bad target '%s' (want session:window[.pane] or %%N)", t->target);
+			return bad_line(r, r->line, t, "bad target '%s' (want session:window[.pane], %%N or @N)", t->target);
 		s = e + strspn(e, " \t");
 		if (*s)
 			add_text(&t->prompt, &plen, s, strlen(s));

@@ -83,7 +83,10 @@ forget_states(struct statefile *sf)
 char *
 state_path(const char *queue)
 {
-	return format("%s.state", queue);
+	char *s = xmalloc(strlen(queue) + 7);
+
+	sprintf(s, "%s.state", queue);	/* not format(), which cuts at 512 bytes */
+	return s;
 }
 
 /* Opens the state file at path, or again if it was replaced; without
@@ -168,6 +171,41 @@ task_status(struct statefile *sf, const char *id)
 	struct state *st = task_state(sf, id);
 
 	return st ? st->status : "pending";
+}
+
+/* The states of many tasks at once: out[i] is the state of task ids[i],
+ * or 0.  ids in strcmp(3) order: then one walk of the tree, in order,
+ * beside the list, costs less than a lookup for each.  twalk(3) takes no
+ * argument for its action, hence the statics. */
+static const char *const *walk_ids;
+static struct state **walk_out;
+static size_t walk_n, walk_i;
+
+static void
+match_state(const void *node, VISIT visit, int depth)
+{
+	struct state *st = *(struct state *const *)node;
+	int c = 1;
+
+	(void)depth;
+	if (visit != postorder && visit != leaf)
+		return;		/* a node is in order after its left subtree */
+	while (walk_i < walk_n && (c = strcmp(walk_ids[walk_i], st->id)) < 0)
+		walk_out[walk_i++] = 0;
+	if (!c)
+		walk_out[walk_i++] = st;
+}
+
+void
+find_states(struct statefile *sf, const char *const *ids, size_t n, struct state **out)
+{
+	walk_ids = ids;
+	walk_out = out;
+	walk_n = n;
+	walk_i = 0;
+	twalk(sf->tasks, match_state);
+	while (walk_i < n)
+		out[walk_i++] = 0;
 }
 
 /* The highest occurrence N of marker status recorded for task id; 0 if

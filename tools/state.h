@@ -33,5 +33,6 @@ int unlock_statefile(struct statefile *sf);	/* syncs what was appended */
 int read_statefile(struct statefile *sf);
 struct state *task_state(struct statefile *sf, const char *id);	/* 0: none */
 const char *task_status(struct statefile *sf, const char *id);	/* "pending" if none */
+void find_states(struct statefile *sf, const char *const *ids, size_t n, struct state **out);
 long marker_count(struct statefile *sf, const char *id, const char *status);
 int append_event(struct statefile *sf, const char *event, const char *id, const char *details);

@@ -1,20 +1,72 @@
-/* tq: show the tasks of a queue and the state of each.
+/* tq: show the tasks of a queue, the state of each, and since when.
  *
  * Reads QUEUE (every record, or nothing: a bad line is reported with
  * its file and line, and tq prints nothing) and QUEUE.state, under a
  * shared lock so that it never sees half of an event tnext is writing.
- * It writes nothing but its output.
+ * It writes nothing but its output.  New columns go at the end of a
+ * line, so that scripts reading the first ones keep working.
+ *
+ * -f draws the table again whenever the queue or the state file changes:
+ * inotify on their directory, so no polling and no redraw for the other
+ * files there.  On a terminal it draws in place, on the alternate screen,
+ * and also when an age it shows would change; into a pipe it writes one
+ * table per change and nothing more.
+ *
+ * -t and -T ask tmux which pane a target names, the way tsend does:
+ * capture-pane first, because display-message falls back to another pane
+ * when the target does not exist.  tmux runs with an argument vector,
+ * never through a shell, and only targets reach it.
  */
-#define _DEFAULT_SOURCE		/* flock(2) */
+#define _DEFAULT_SOURCE		/* flock(2), TIOCGWINSZ */
+#define _XOPEN_SOURCE 700	/* wcwidth(3) */
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <search.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <wchar.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 
 #include "util.h"
 #include "record.h"
 #include "marker.h"
 #include "state.h"
+
+extern char **environ;
+
+/* A line of the table. */
+struct row {
+	const struct task *t;
+	const char *status, *when, *reason;
+	long age;		/* seconds in its state, or -1 if unknown */
+};
+
+/* What tmux says a target names: a pane id, or why not. */
+struct pane {
+	char *target, *id, *why;
+};
+
+static struct statefile sf;	/* static: they live as long as tq */
+static struct queue q;
+static const char *filter, *only, *socket_flag, *socket_arg;
+static FILE *out;		/* stdout, or where -f puts a table to compare it */
+static const char *eol = "\n";	/* on a live terminal, it clears the rest of the line */
+static int records;
+static time_t fixed_now = -1;	/* TQ_NOW */
+static void *panes;		/* struct pane by target, asked of tmux once a draw */
+static volatile sig_atomic_t stop, resized, suspended;
 
 static int
 valid_filter(const char *s)
@@ -23,67 +75,605 @@ valid_filter(const char *s)
 	    !strcmp(s, "held") || valid_status(s);
 }
 
-int
-main(int argc, char *argv[])
+/* "2026-11-25T09:00:00Z" in seconds since the epoch, or -1.  No timegm(3)
+ * in POSIX: days since 1970-01-01 in the Gregorian calendar (H. Hinnant). */
+static time_t
+parse_time(const char *s)
 {
-	static struct statefile sf;	/* static: they live as long as tq */
-	static struct queue q;
-	struct state *st;
-	const char *path, *filter = 0, *status;
-	char *spath;
-	size_t i, idw = 2, statew = 5, targetw = 6;
-	int c, check = 0, records = 0;
+	int y, mo, d, n = -1;
+	long h, mi, sec, era, yoe, doy;
 
-	progname = "tq";
-	usage_text = "usage: tq [-cp] [-s STATE] [QUEUE]";
-	while ((c = next_option(argc, argv, "cps:")) != -1)
-		switch (c) {
-		case 'c': check = 1; break;
-		case 'p': records = 1; break;
-		case 's': filter = optarg; break;
+	if (sscanf(s, "%4d-%2d-%2dT%2ld:%2ld:%2ldZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n < 0 ||
+	    s[n] || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 60)
+		return -1;
+	y -= mo <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153L * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+	return ((time_t)(era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy) - 719468) * 86400 +
+	    h * 3600 + mi * 60 + sec;
+}
+
+/* 42s, 4m, 2h05m, 3d07h: the two largest units, rounded down.  A time
+ * in the future (another clock) is 0s. */
+static void
+format_age(char *buf, size_t size, long age)
+{
+	if (age < 0)
+		snprintf(buf, size, "-");
+	else if (age < 60)
+		snprintf(buf, size, "%lds", age);
+	else if (age < 3600)
+		snprintf(buf, size, "%ldm", age / 60);
+	else if (age < 86400)
+		snprintf(buf, size, "%ldh%02ldm", age / 3600, age / 60 % 60);
+	else
+		snprintf(buf, size, "%ldd%02ldh", age / 86400, age / 3600 % 24);
+}
+
+/* Seconds until what format_age shows for age changes. */
+static long
+next_change(long age)
+{
+	return age < 60 ? 1 : age < 86400 ? 60 - age % 60 : 3600 - age % 3600;
+}
+
+/* Columns that s takes on a terminal: wcwidth(3) of each character in
+ * the user's locale; one a UTF-8 code point where the locale cannot
+ * decode it (the C locale). */
+static size_t
+display_width(const char *s)
+{
+	size_t n, w = 0, left = strlen(s);
+	mbstate_t ps;
+	wchar_t wc;
+	int cw;
+
+	memset(&ps, 0, sizeof ps);
+	while (left) {
+		n = mbrtowc(&wc, s, left, &ps);
+		if (n == (size_t)-1 || n == (size_t)-2) {
+			memset(&ps, 0, sizeof ps);
+			w += ((unsigned char)*s & 0xc0) != 0x80;
+			n = 1;
+		} else if ((cw = wcwidth(wc)) > 0) {
+			w += cw;
 		}
-	if (filter && !valid_filter(filter))
-		bad_usage("-s %s: no such state; states are pending, sent, done, held "
-		    "or a held status in upper case", filter);
-	if (argc - optind > 1)
-		bad_usage("%s: one queue at most", argv[optind + 1]);
-	path = queue_path(argv[optind]);
-	if (load_queue(path, &q) < 0)
-		return 1;
-	if (check)
-		return 0;
-	spath = state_path(path);
-	if (open_statefile(&sf, spath, 0) < 0)
-		return 1;
-	free(spath);
+		s += n;
+		left -= n;
+	}
+	return w;
+}
+
+static void
+put_column(const char *s, size_t width)
+{
+	size_t w = display_width(s);
+
+	fputs(s, out);
+	while (w++ < width + 2)
+		putc(' ', out);
+}
+
+static int
+compare_panes(const void *a, const void *b)
+{
+	return strcmp(((const struct pane *)a)->target, ((const struct pane *)b)->target);
+}
+
+static void
+free_pane(void *p)
+{
+	struct pane *pn = p;
+
+	free(pn->target);
+	free(pn->id);
+	free(pn->why);
+	free(pn);
+}
+
+/* Asks tmux for the id of the pane that target names. */
+static struct pane *
+ask_tmux(const char *target)
+{
+	const char *argv[20] = { "tmux" };
+	struct pane *p = xmalloc(sizeof *p);
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	char *out = 0, *line;
+	size_t len = 0, cap = 0;
+	int fd[2], i = 1, err, status;
+	sigset_t none;
+	ssize_t n;
+	pid_t pid;
+
+	memset(p, 0, sizeof *p);
+	p->target = xstrdup(target);
+	if (socket_flag) {
+		argv[i++] = socket_flag;
+		argv[i++] = socket_arg;
+	}
+	argv[i++] = "capture-pane"; argv[i++] = "-p"; argv[i++] = "-t"; argv[i++] = target;
+	argv[i++] = "-S"; argv[i++] = "0"; argv[i++] = "-E"; argv[i++] = "0"; argv[i++] = ";";
+	argv[i++] = "display-message"; argv[i++] = "-p"; argv[i++] = "-t"; argv[i++] = target;
+	argv[i++] = "#{pane_id}";
+	if (pipe(fd) < 0)
+		die(1, "pipe: %s", strerror(errno));
+	fcntl(fd[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fd[1], F_SETFD, FD_CLOEXEC);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, fd[1], 2);	/* what is wrong is its last line */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&attr, &none);	/* -f blocks the signals it waits for */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	err = posix_spawnp(&pid, "tmux", &fa, &attr, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(fd[1]);
+	if (err) {
+		close(fd[0]);
+		p->why = format("tmux: %s", strerror(err));
+		return p;
+	}
+	for (;;) {
+		if (cap - len < 4096)
+			out = xrealloc(out, cap = 2 * cap + 4096);
+		if ((n = read(fd[0], out + len, cap - len - 1)) > 0)
+			len += n;
+		else if (n == 0 || errno != EINTR)
+			break;
+	}
+	close(fd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	while (len && out[len - 1] == '\n')
+		len--;
+	out[len] = 0;
+	line = (line = strrchr(out, '\n')) ? line + 1 : out;
+	if (WIFEXITED(status) && !WEXITSTATUS(status) && *line == '%')
+		p->id = xstrdup(line);
+	else
+		p->why = format("tmux: %s", *line ? line : "failed");
+	free(out);
+	return p;
+}
+
+static struct pane *
+find_pane(const char *target)
+{
+	struct pane key, **found, *p;
+
+	key.target = (char *)target;
+	if ((found = tfind(&key, &panes, compare_panes)))
+		return *found;
+	p = ask_tmux(target);
+	tree_add(p, &panes, compare_panes);
+	return p;
+}
+
+/* -T: every target names a pane of the running tmux server. */
+static int
+check_targets(const char *path)
+{
+	struct pane *p;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < q.n; i++) {
+		if ((p = find_pane(q.tasks[i]->target))->id)
+			continue;
+		if (strncmp(p->why, "tmux: can't find ", 17))
+			die(1, "%s", p->why);	/* no server, no tmux: every line would say so */
+		complain("%s:%ld: %s: no such pane", path, q.tasks[i]->line, q.tasks[i]->target);
+		bad = 1;
+	}
+	return bad;
+}
+
+/* -t: a task for that pane: its target is that string, or tmux says
+ * that both name the same pane. */
+static int
+for_pane(const struct task *t, const char *want)
+{
+	const struct pane *p;
+
+	return !strcmp(t->target, only) || (want && (p = find_pane(t->target))->id && !strcmp(p->id, want));
+}
+
+/* Counts per state, and the oldest sent task with its age. */
+static void
+put_summary(const struct row *rows, size_t n, long *tick)
+{
+	struct count { const char *status; size_t n; } *c = xmalloc((n + 3) * sizeof *c);
+	const struct row *oldest = 0;
+	size_t i, j, nc = 3;
+	char age[32];
+
+	c[0].status = "pending"; c[1].status = "sent"; c[2].status = "done";
+	c[0].n = c[1].n = c[2].n = 0;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nc && strcmp(c[j].status, rows[i].status); j++)
+			;
+		if (j == nc) {
+			c[nc].status = rows[i].status;
+			c[nc++].n = 0;
+		}
+		c[j].n++;
+		if (j == 1 && rows[i].age >= 0 && (!oldest || rows[i].age > oldest->age))
+			oldest = &rows[i];
+	}
+	fprintf(out, "%zu task%s:", n, n == 1 ? "" : "s");
+	for (j = 0; j < nc; j++)
+		fprintf(out, "%s %zu %s", j ? "," : "", c[j].n, c[j].status);
+	if (oldest) {
+		format_age(age, sizeof age, oldest->age);
+		fprintf(out, "; oldest sent: %s, %s", oldest->t->id, age);
+		*tick = next_change(oldest->age);
+	}
+	fputs(eol, out);
+	free(c);
+}
+
+static int
+keep(const char *status)
+{
+	return !filter || !strcmp(filter, status) || (!strcmp(filter, "held") && is_held(status));
+}
+
+/* Loads the queue again if it changed since the last time, so that -f
+ * reports a bad line once, not at every change of the state file. */
+static int
+load_changed(const char *path)
+{
+	static struct stat last;
+	static int loaded, bad;
+	struct stat st;
+
+	memset(&st, 0, sizeof st);
+	if (stat(path, &st) < 0)
+		memset(&st, 0, sizeof st);	/* missing: that too is a state */
+	if (loaded && st.st_dev == last.st_dev && st.st_ino == last.st_ino && st.st_size == last.st_size &&
+	    st.st_mtim.tv_sec == last.st_mtim.tv_sec && st.st_mtim.tv_nsec == last.st_mtim.tv_nsec)
+		return bad ? -1 : 0;
+	last = st;
+	loaded = 1;
+	free_queue(&q);
+	bad = load_queue(path, &q) < 0;
+	return bad ? -1 : 0;
+}
+
+/* Loads the queue and the state, and prints the table; with live, the
+ * summary above it, and at most height - 1 lines in all if height > 2
+ * (done tasks go first, then the bottom of the table).  Returns the
+ * seconds until an age shown changes (-1: none), or -2 if the queue is
+ * bad (reported). */
+static long
+show(const char *path, const char *spath, int live, int height)
+{
+	static struct row *rows;
+	static size_t cap;
+	size_t i, n = 0, shown = 0, printed = 0, limit = (size_t)-1;
+	size_t idw = 2, statew = 5, targetw = 6, whenw = 1, agew = 1;
+	const char *want = only ? find_pane(only)->id : 0;	/* 0: no such pane, or no tmux */
+	struct state *st;
+	struct row *r;
+	time_t now = fixed_now >= 0 ? fixed_now : time(0), t;
+	long tick = -1;
+	char age[32];
+	int hide_done = 0;
+
+	if (load_changed(path) < 0 || open_statefile(&sf, spath, 0) < 0)
+		return -2;
 	if (sf.fd >= 0) {
 		lock_statefile(&sf, LOCK_SH);
 		read_statefile(&sf);
 		unlock_statefile(&sf);
 	}
+	if (cap < q.n)
+		rows = xrealloc(rows, (cap = q.n) * sizeof *rows);
 	for (i = 0; i < q.n; i++) {
-		status = task_status(&sf, q.tasks[i]->id);
-		if (filter && strcmp(filter, status) && !(!strcmp(filter, "held") && is_held(status))) {
-			q.tasks[i]->line = -1;	/* filtered out */
+		if (only && !for_pane(q.tasks[i], want))
 			continue;
-		}
-		if (strlen(q.tasks[i]->id) > idw) idw = strlen(q.tasks[i]->id);
-		if (strlen(status) > statew) statew = strlen(status);
-		if (strlen(q.tasks[i]->target) > targetw) targetw = strlen(q.tasks[i]->target);
-	}
-	for (i = 0; i < q.n; i++) {
-		if (q.tasks[i]->line < 0)
-			continue;
-		if (records) {
-			write_task(stdout, q.tasks[i]);
-			continue;
-		}
 		st = task_state(&sf, q.tasks[i]->id);
-		printf("%-*s  %-*s  %-*s  %s\n", (int)idw, q.tasks[i]->id,
-		    (int)statew, task_status(&sf, q.tasks[i]->id),
-		    (int)targetw, q.tasks[i]->target, st && *st->when ? st->when : "-");
+		r = &rows[n++];
+		r->t = q.tasks[i];
+		r->status = st ? st->status : "pending";
+		r->when = st && *st->when ? st->when : "-";
+		r->reason = st && st->reason ? st->reason : "";
+		t = parse_time(r->when);
+		r->age = t < 0 ? -1 : now < t ? 0 : (long)(now - t);
+		shown += keep(r->status);
 	}
+	free_tree(&panes, compare_panes, free_pane);	/* ask again next time: panes come and go */
+	if (live)
+		put_summary(rows, n, &tick);
+	if (height > 2 && shown > (limit = height - 2)) {
+		hide_done = 1;
+		for (i = 0; i < n; i++)
+			shown -= keep(rows[i].status) && is_done(rows[i].status);
+	}
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		if (!keep(r->status) || (hide_done && is_done(r->status)))
+			r->t = 0;	/* not shown */
+		else if (records)
+			write_task(out, r->t);
+		if (!r->t || records)
+			continue;
+		if (strlen(r->t->id) > idw) idw = strlen(r->t->id);
+		if (strlen(r->status) > statew) statew = strlen(r->status);
+		if (display_width(r->t->target) > targetw) targetw = display_width(r->t->target);
+		if (strlen(r->when) > whenw) whenw = strlen(r->when);
+		format_age(age, sizeof age, r->age);
+		if (strlen(age) > agew) agew = strlen(age);
+	}
+	for (i = 0; i < n && !records; i++) {
+		if (!(r = &rows[i])->t)
+			continue;
+		if (shown > limit && printed == limit - 1) {
+			fprintf(out, "... %zu more%s", shown - printed, eol);
+			break;
+		}
+		put_column(r->t->id, idw);
+		put_column(r->status, statew);
+		put_column(r->t->target, targetw);
+		put_column(r->when, whenw);
+		format_age(age, sizeof age, r->age);
+		if (*r->reason) {
+			put_column(age, agew);
+			fputs(r->reason, out);
+		} else {
+			fputs(age, out);
+		}
+		fputs(eol, out);
+		printed++;
+		if (r->age >= 0 && (tick < 0 || next_change(r->age) < tick))
+			tick = next_change(r->age);
+	}
+	return tick;
+}
+
+static void
+flush_stdout(void)
+{
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die(1, "stdout: write error");
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGWINCH)
+		resized = 1;
+	else if (sig == SIGTSTP)
+		suspended = 1;
+	else
+		stop = 1;
+}
+
+static int
+screen_height(void)
+{
+#ifdef TIOCGWINSZ	/* not POSIX, but everywhere; without it, no limit */
+	struct winsize ws;
+
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0)
+		return ws.ws_row;
+#endif
 	return 0;
+}
+
+/* Draws the table again: on a terminal in place, over the last one;
+ * into a pipe after it, then an empty line, unless it is the same table
+ * again.  Returns when to draw again for the ages to be right, as a time
+ * of the clock, or 0 for never. */
+static double
+draw(const char *path, const char *spath, int tty)
+{
+	static char *last;
+	static size_t lastlen;
+	struct timespec ts;
+	char *buf = 0;
+	size_t len = 0;
+	long tick;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (tty) {
+		fputs("\033[H", stdout);	/* a bad queue is reported up there */
+		flush_stdout();
+	} else if (!(out = open_memstream(&buf, &len))) {
+		die(1, "open_memstream: %s", strerror(errno));
+	}
+	tick = show(path, spath, 1, tty ? screen_height() : 0);
+	if (tty) {
+		fputs("\033[J", stdout);
+	} else {
+		fclose(out);
+		out = stdout;
+		if (tick == -2) {
+			free(last);	/* once the queue is right, show it again */
+			last = 0;
+			lastlen = 0;
+		} else if (!last || len != lastlen || memcmp(buf, last, len)) {
+			fwrite(buf, 1, len, stdout);
+			putchar('\n');
+			free(last);
+			last = buf;
+			lastlen = len;
+			buf = 0;
+		}
+		free(buf);
+	}
+	flush_stdout();
+	/* ages count whole seconds of time(0): the next one begins then */
+	return tty && tick >= 0 && fixed_now < 0 ? (double)ts.tv_sec + tick + 0.001 : 0;
+}
+
+#ifdef __linux__
+/* The alternate screen, no cursor, no line wrap; and back. */
+static const char screen_on[] = "\033[?1049h\033[?25l\033[?7l", screen_off[] = "\033[?7h\033[?25h\033[?1049l";
+
+/* -f: draws the table, then again after each change to the queue or the
+ * state file, and on a terminal when an age shown changes.  Ends on
+ * SIGINT, SIGTERM or SIGHUP, with the terminal as it was; gives it back
+ * on ^Z too. */
+static void
+follow(const char *path, const char *spath)
+{
+	union { struct inotify_event ev; char buf[1 << 14]; } u;
+	const struct inotify_event *ev;
+	const char *qname, *sname;
+	struct sigaction sa;
+	struct timespec ts, wait;
+	struct stat st;
+	sigset_t block, mask;
+	fd_set rfds;
+	double at = 0, left;
+	char *dir, *slash;
+	int ifd, n, tty = isatty(1), redraw = 1;
+	ssize_t len;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGWINCH);
+	sigaddset(&block, SIGTSTP);
+	sigaction(SIGINT, &sa, 0);
+	sigaction(SIGTERM, &sa, 0);
+	sigaction(SIGHUP, &sa, 0);
+	if (tty) {
+		sigaction(SIGWINCH, &sa, 0);
+		sigaction(SIGTSTP, &sa, 0);
+	}
+	sigprocmask(SIG_BLOCK, &block, &mask);	/* delivered in pselect only */
+
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')))
+		slash[slash == dir] = 0;	/* "/q" is in "/" */
+	qname = (qname = strrchr(path, '/')) ? qname + 1 : path;
+	sname = (sname = strrchr(spath, '/')) ? sname + 1 : spath;
+	if ((ifd = inotify_init1(IN_CLOEXEC)) < 0)
+		die(1, "inotify: %s", strerror(errno));
+	if (inotify_add_watch(ifd, slash ? dir : ".", IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
+	    IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_ONLYDIR) < 0)
+		die(1, "%s: %s", slash ? dir : ".", strerror(errno));
+	free(dir);
+	setvbuf(stdout, 0, _IOFBF, 1 << 16);	/* a table, one write */
+	if (tty) {
+		fputs(screen_on, stdout);
+		eol = "\033[K\n";
+	}
+	while (!stop) {
+		if (suspended) {	/* ^Z: the shell gets its screen back, and we ours after fg */
+			suspended = 0;
+			fputs(screen_off, stdout);
+			fflush(stdout);
+			kill(getpid(), SIGSTOP);
+			fputs(screen_on, stdout);
+			redraw = 1;
+		}
+		if (redraw || resized) {
+			redraw = resized = 0;
+			if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))	/* the file is elsewhere */
+				inotify_add_watch(ifd, path, IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB);
+			at = draw(path, spath, tty);
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		left = at - ts.tv_sec - ts.tv_nsec / 1e9;
+		if (at && left <= 0) {
+			redraw = 1;
+			continue;
+		}
+		wait.tv_sec = (time_t)left;
+		wait.tv_nsec = (long)((left - (double)wait.tv_sec) * 1e9);
+		FD_ZERO(&rfds);
+		FD_SET(ifd, &rfds);
+		if ((n = pselect(ifd + 1, &rfds, 0, 0, at ? &wait : 0, &mask)) < 0 && errno != EINTR)
+			die(1, "pselect: %s", strerror(errno));
+		if (n <= 0)
+			continue;
+		if ((len = read(ifd, u.buf, sizeof u.buf)) < 0 && errno != EINTR && errno != EAGAIN)
+			die(1, "inotify: %s", strerror(errno));
+		for (n = 0; n < len; n += sizeof *ev + ev->len) {
+			ev = (const struct inotify_event *)(u.buf + n);
+			redraw |= !ev->len || (ev->mask & IN_Q_OVERFLOW) || !strcmp(ev->name, qname) ||
+			    !strcmp(ev->name, sname);
+		}
+	}
+	if (tty) {
+		fputs(screen_off, stdout);
+		fflush(stdout);	/* after SIGHUP the terminal is gone: nothing to restore */
+	}
+	close(ifd);
+}
+#else
+static void
+follow(const char *path, const char *spath)
+{
+	(void)path;
+	(void)spath;
+	die(1, "-f: this system has no inotify");
+}
+#endif
+
+int
+main(int argc, char *argv[])
+{
+	const char *path, *now;
+	char *spath;
+	int c, check = 0, targets = 0, live = 0;
+	long rc;
+
+	progname = "tq";
+	out = stdout;
+	usage_text = "usage: tq [-cfpT] [-s STATE] [-t PANE] [-L SOCKET | -S PATH] [QUEUE]";
+	while ((c = next_option(argc, argv, "cfpTs:t:L:S:")) != -1)
+		switch (c) {
+		case 'c': check = 1; break;
+		case 'f': live = 1; break;
+		case 'p': records = 1; break;
+		case 'T': targets = 1; break;
+		case 's': filter = optarg; break;
+		case 't': only = optarg; break;
+		case 'L':
+		case 'S':
+			if (socket_flag)
+				bad_usage("-%c %s: one of -L and -S, once", c, optarg);
+			socket_flag = c == 'L' ? "-L" : "-S";
+			socket_arg = optarg;
+			break;
+		}
+	if (filter && !valid_filter(filter))
+		bad_usage("-s %s: no such state; states are pending, sent, done, held "
+		    "or a held status in upper case", filter);
+	if (live && (check || targets || records))
+		bad_usage("-f: a live table; not with -c, -p or -T");
+	if (argc - optind > 1)
+		bad_usage("%s: one queue at most", argv[optind + 1]);
+	if ((now = getenv("TQ_NOW")) && *now && (fixed_now = parse_time(now)) < 0)
+		die(1, "TQ_NOW=%s: not a time such as 2026-11-25T09:00:00Z", now);
+	setlocale(LC_CTYPE, "");	/* for the width of targets on the screen */
+	path = queue_path(argv[optind]);
+	if (check || targets) {
+		if (load_queue(path, &q) < 0)
+			return 1;
+		return targets ? check_targets(path) : 0;
+	}
+	spath = state_path(path);
+	if (live) {
+		follow(path, spath);
+		rc = 0;
+	} else {
+		rc = show(path, spath, 0, 0) == -2;
+		flush_stdout();
+	}
+	free(spath);
+	return rc;
 }
