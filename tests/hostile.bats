@@ -148,7 +148,25 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	printf '### A: DONE\r\n\0\0### B: DONE\n\377\376### C: DONE\n### D\0: DONE\n### E: DONE\0\n### F: FAILED\r\n' > CLAUDE.md
 	run twatch -1 CLAUDE.md
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'A DONE\nE DONE\nF FAILED')" ]
+	[ "$output" = "$(printf 'A DONE 1\nE DONE 1\nF FAILED 1')" ]
+}
+
+@test "twatch: a near miss is shown with nothing that drives a terminal" {
+	printf '**T-1: DONE\033]0;title\007\r\n- T-2:\tdone \033[2J\n' > CLAUDE.md
+	twatch -1 CLAUDE.md > out 2> err
+	[ "$(cat out)" = "" ]
+	[ "$(cat err)" = "$(printf '%s\n' 'twatch: CLAUDE.md:1: not a marker (bold, not a heading): **T-1: DONE?]0;title?' 'twatch: CLAUDE.md:2: not a marker (a list item, not a heading; status not in upper case): - T-2: done ?[2J')" ]
+}
+
+@test "twatch: its own stderr in the file it watches does not feed itself" {
+	echo '**T-1: DONE**' > CLAUDE.md
+	twatch CLAUDE.md 2>> CLAUDE.md > out 3>&- &
+	pid=$!
+	sleep 1
+	kill $pid
+	wait $pid
+	[ "$(wc -l < CLAUDE.md)" -eq 2 ]
+	[ "$(sed -n 2p CLAUDE.md)" = "twatch: CLAUDE.md:1: not a marker (bold, not a heading): **T-1: DONE**" ]
 }
 
 @test "twatch: a directory or a FIFO is not a file to watch" {

@@ -17,37 +17,56 @@ stop_twatch() {
 	wait $TWATCH
 }
 
-wait_for_lines() { # wait_for_lines N: until "out" has N lines, up to 5 s
+wait_for_lines() { # wait_for_lines N [FILE]: until FILE (out) has N lines, up to 10 s
 	local i
-	for i in $(seq 500); do
-		[ "$(wc -l < out)" -ge "$1" ] && return 0
+	for i in $(seq 1000); do
+		[ "$(wc -l < "${2:-out}")" -ge "$1" ] && return 0
 		sleep 0.01
 	done
-	echo "out has $(wc -l < out) lines, not $1:"; cat out
+	echo "${2:-out} has $(wc -l < "${2:-out}") lines, not $1:"; cat "${2:-out}"
 	return 1
 }
 
-settle() { sleep 0.2; }
+wait_for_markers() { # wait_for_markers N SECONDS: until "out" has N markers
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ "$(grep -c . out)" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "out has $(grep -c . out) markers, not $1"
+	return 1
+}
 
-@test "the first scan prints every marker as one batch, ended by an empty line" {
+settle() { sleep 0.3; }	# more than the 100 ms a file must be still
+
+markers() { grep . out | tr '\n' ' '; }
+
+# Every occurrence printed once, numbered 1, 2, ... in the order of the
+# file, and as many of each as the file holds.
+each_occurrence_once() {
+	[ "$(grep . out | sort | uniq -d | wc -l)" -eq 0 ]
+	grep . out | awk '{ k = $1 " " $2; if ($3 != ++n[k]) { print "out of order: " $0; bad = 1 } } END { exit bad }'
+	diff <(grep . out | awk '{ print $1, $2 }' | sort | uniq -c) \
+	    <(sed -n 's/^### \([^:]*\): \([A-Z]*\).*/\1 \2/p' CLAUDE.md | sort | uniq -c)
+}
+
+@test "the first scan prints every marker with its occurrence, as one batch" {
 	cat > CLAUDE.md <<-'M'
 	# Notes
 	### TODO-CODEX-003: COMPLETED **Date**: 2026-01-26 15:02
 	### TODO-CODEX-002: TLS Certificate Validation
-	Some text ### TODO-X: DONE
 	   ## TODO-ANTI-001:DONE.
-	    ## TODO-INDENTED-4: DONE
-	####### TODO-SEVEN: DONE
-	#TODO-NOSPACE: DONE
 	###### TODO-ANTI-002:	BLOCKED (waiting for review)
 	### TODO-ANTI-003: DONEISH
 	### TODO-ANTI-004: FAILED
-	### TODO-ANTI-005: completed
+	### TODO-ANTI-002: BLOCKED again
+	## TODO-ANTI-005: IDLE
+	### TODO-CODEX-003: COMPLETED
 	M
-	run twatch -1 CLAUDE.md
-	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'TODO-CODEX-003 COMPLETED\nTODO-ANTI-001 DONE\nTODO-ANTI-002 BLOCKED\nTODO-ANTI-004 FAILED\n')" ]
-	[ "$(twatch -1 CLAUDE.md | tail -c 2 | od -An -c | tr -d ' ')" = '\n\n' ]
+	twatch -1 CLAUDE.md > out 2> err
+	[ "$(cat out)" = "$(printf 'TODO-CODEX-003 COMPLETED 1\nTODO-ANTI-001 DONE 1\nTODO-ANTI-002 BLOCKED 1\nTODO-ANTI-004 FAILED 1\nTODO-ANTI-002 BLOCKED 2\nTODO-ANTI-005 IDLE 1\nTODO-CODEX-003 COMPLETED 2\n')" ]
+	[ "$(tail -c 2 out | od -An -c | tr -d ' ')" = '\n\n' ]
+	[ ! -s err ]
 }
 
 @test "an empty first scan is still a batch: one empty line" {
@@ -67,43 +86,47 @@ settle() { sleep 0.2; }
 	echo '### C: BLOCKED' >&$fd
 	wait_for_lines 6
 	exec {fd}>&-
-	[ "$(cat out)" = "$(printf 'A DONE\n\nB COMPLETED\n\nC BLOCKED\n')" ]
+	[ "$(cat out)" = "$(printf 'A DONE 1\n\nB COMPLETED 1\n\nC BLOCKED 1\n')" ]
 	stop_twatch
 }
 
-@test "a marker split across two writes is printed once, when its status word is complete" {
-	: > CLAUDE.md
-	start_twatch CLAUDE.md
-	exec {fd}>> CLAUDE.md
-	printf '### TODO-1: COMPL' >&$fd
-	settle
-	printf 'ETED' >&$fd
-	settle
-	[ "$(wc -l < out)" -eq 1 ]	# COMPLETED might yet become COMPLETEDX
-	printf ' **Date**: today' >&$fd
-	wait_for_lines 3
-	printf '\n' >&$fd
-	printf '### TODO-2: DO' >&$fd
-	settle
-	printf 'NE\n' >&$fd
-	wait_for_lines 5
-	exec {fd}>&-
-	settle
-	[ "$(cat out)" = "$(printf '\nTODO-1 COMPLETED\n\nTODO-2 DONE\n')" ]
-	stop_twatch
-}
-
-@test "each marker of a file is printed once per run" {
+@test "a repeated marker is printed with its new occurrence, each file counting its own" {
 	echo '### A: DONE' > CLAUDE.md
 	echo '### A: DONE' > OTHER.md
 	start_twatch CLAUDE.md OTHER.md
-	[ "$(cat out)" = "$(printf 'A DONE\nA DONE\n')" ]
+	[ "$(markers)" = "A DONE 1 A DONE 1 " ]
 	echo '### A: DONE' >> CLAUDE.md
+	wait_for_lines 4
 	echo '### A: BLOCKED' >> CLAUDE.md
+	wait_for_lines 6
+	echo '### A: DONE' >> OTHER.md
+	wait_for_lines 8
+	[ "$(markers)" = "A DONE 1 A DONE 1 A DONE 2 A BLOCKED 1 A DONE 2 " ]
+	stop_twatch
+}
+
+@test "a last line with no newline counts at once if its status is followed by something, else once the file is still" {
+	printf '### A: DONE\n### B: FAILED' > CLAUDE.md
+	start_twatch CLAUDE.md
+	[ "$(cat out)" = "A DONE 1" ]	# B FAILED may yet become B FAILEDX
+	wait_for_lines 3	# still: it counts
+	[ "$(sed -n 3p out)" = "B FAILED 1" ]
+	exec {fd}>> CLAUDE.md
+	printf '\n### C: DONE **Date**: to' >&$fd	# no append can change that
 	wait_for_lines 5
+	printf 'day\n### D: BLOCKED' >&$fd
+	wait_for_lines 7
+	printf ' (waiting)\n### E: DO' >&$fd
+	printf 'NE\n' >&$fd
+	wait_for_lines 9
+	exec {fd}>&-
 	settle
-	[ "$(sed -n 4,5p out)" = "A BLOCKED" ]
-	[ "$(wc -l < out)" -eq 5 ]
+	[ "$(markers)" = "A DONE 1 B FAILED 1 C DONE 1 D BLOCKED 1 E DONE 1 " ]
+	# the same in a save by rename
+	{ cat CLAUDE.md; printf '### F: DONE'; } > tmp && mv tmp CLAUDE.md
+	wait_for_lines 11
+	settle
+	[ "$(markers)" = "A DONE 1 B FAILED 1 C DONE 1 D BLOCKED 1 E DONE 1 F DONE 1 " ]
 	stop_twatch
 }
 
@@ -116,11 +139,11 @@ settle() { sleep 0.2; }
 	sed -i 's/B: DONE/B: DONE\n### C: FAILED/' CLAUDE.md
 	wait_for_lines 6
 	settle
-	[ "$(cat out)" = "$(printf 'A DONE\n\nB DONE\n\nC FAILED\n')" ]
+	[ "$(cat out)" = "$(printf 'A DONE 1\n\nB DONE 1\n\nC FAILED 1\n')" ]
 	stop_twatch
 }
 
-@test "truncation, deletion and re-creation are seen" {
+@test "truncation, deletion and re-creation are seen, and print only what is new" {
 	echo '### A: DONE' > CLAUDE.md
 	start_twatch CLAUDE.md
 	: > CLAUDE.md
@@ -130,29 +153,62 @@ settle() { sleep 0.2; }
 	settle
 	echo '### C: DONE' > CLAUDE.md
 	wait_for_lines 6
-	echo '### A: DONE' > CLAUDE.md	# printed already in this run
-	echo '### D: DONE' >> CLAUDE.md
+	printf '### A: DONE\n### C: DONE\n### A: DONE\n' > CLAUDE.md	# A again, a second time
 	wait_for_lines 8
-	[ "$(grep -v '^$' out | tr '\n' ' ')" = "A DONE B DONE C DONE D DONE " ]
+	settle
+	[ "$(markers)" = "A DONE 1 B DONE 1 C DONE 1 A DONE 2 " ]
 	stop_twatch
 }
 
-@test "a file that does not exist yet is watched until it does" {
+@test "a file that does not exist yet is reported once, then watched until it does" {
 	start_twatch CLAUDE.md
 	[ "$(wc -c < out)" -eq 1 ]
 	echo '### A: COMPLETED' > CLAUDE.md
 	wait_for_lines 3
-	[ "$(sed -n 2p out)" = "A COMPLETED" ]
+	[ "$(sed -n 2p out)" = "A COMPLETED 1" ]
+	[ "$(cat err)" = "$(printf 'twatch: CLAUDE.md: No such file or directory\ntwatch: CLAUDE.md: back')" ]
 	stop_twatch
 }
 
-@test "an edit in the middle of the file is seen" {
-	printf '### A: BLOCKED\nsome text\n### B: DONE\n' > CLAUDE.md
+@test "an edit in place 1 KB before the end, with the same size, is seen" {
+	{ seq 100; echo '### A: BLOCKED'; seq 300; } > CLAUDE.md	# 1.1 KB after it
 	start_twatch CLAUDE.md
-	# overwrite in place, same size: BLOCKED -> FAILED.
-	printf 'FAILED ' | dd of=CLAUDE.md bs=1 seek=7 conv=notrunc 2>/dev/null
-	wait_for_lines 5
-	[ "$(sed -n 4p out)" = "A FAILED" ]
+	ino=$(stat -c %i CLAUDE.md)
+	printf 'FAILED ' | dd of=CLAUDE.md bs=1 seek=$(( $(seq 100 | wc -c) + 7 )) conv=notrunc 2>/dev/null
+	wait_for_lines 4
+	[ "$(markers)" = "A BLOCKED 1 A FAILED 1 " ]
+	[ "$(stat -c %i CLAUDE.md)" = "$ino" ]
+	stop_twatch
+}
+
+@test "a rewrite in place that changes a status 1 KB before the end and appends a line is seen, every time" {
+	notes() { # notes I: R-1..R-I done, then 1 KB, then A-1..A-I
+		seq 500
+		for j in $(seq 10); do [ $j -le $1 ] && echo "### R-$j: DONE" || echo "### R-$j: WAIT"; done
+		seq 1000 1250
+		for j in $(seq $1); do echo "### A-$j: DONE"; done
+	}
+	notes 0 > CLAUDE.md
+	ino=$(stat -c %i CLAUDE.md)
+	start_twatch CLAUDE.md
+	for i in $(seq 10); do
+		notes $i > new
+		cat new > CLAUDE.md	# open with O_TRUNC, write: the same inode
+		wait_for_lines $((2 * i + 1))
+	done
+	settle
+	[ "$(grep -c . out)" -eq 20 ]
+	for i in $(seq 10); do grep -qx "R-$i DONE 1" out; grep -qx "A-$i DONE 1" out; done
+	[ "$(stat -c %i CLAUDE.md)" = "$ino" ]
+	stop_twatch
+}
+
+@test "-e: a box ticked in place is seen" {
+	printf -- '- [ ] TODO-7 (done)\n- [ ] TODO-8 (done)\n' > TODO.md
+	start_twatch -e '^- \[x\] ([A-Za-z0-9._-]+) \((done)\)' TODO.md
+	printf x | dd of=TODO.md bs=1 seek=3 conv=notrunc 2>/dev/null
+	wait_for_lines 3
+	[ "$(markers)" = "TODO-7 done 1 " ]
 	stop_twatch
 }
 
@@ -166,104 +222,202 @@ settle() { sleep 0.2; }
 	wait_for_lines 6
 	echo '### D: DONE' >> r1/CLAUDE.md
 	wait_for_lines 8
-	[ "$(grep -v '^$' out | tr '\n' ' ')" = "A DONE B DONE C DONE D DONE " ]
+	[ "$(markers)" = "A DONE 1 B DONE 1 C DONE 1 D DONE 1 " ]
 	stop_twatch
 }
 
-@test "a symbolic link to a file in another directory is followed" {
-	mkdir elsewhere
+@test "a directory removed and created again is followed" {
+	mkdir -p r/s
+	echo '### A: DONE' > r/s/CLAUDE.md
+	start_twatch r/s/CLAUDE.md
+	rm -r r
+	settle
+	mkdir r
+	settle
+	mkdir r/s
+	echo '### B: DONE' > r/s/CLAUDE.md
+	wait_for_lines 4
+	rm -r r
+	mkdir -p r/s
+	echo '### C: DONE' > r/s/CLAUDE.md
+	wait_for_lines 6
+	[ "$(markers)" = "A DONE 1 B DONE 1 C DONE 1 " ]
+	stop_twatch
+}
+
+@test "a symbolic link is followed to its target, deleted and created again, and to a new target" {
+	mkdir elsewhere other
 	echo '### A: DONE' > elsewhere/notes.md
 	ln -s elsewhere/notes.md CLAUDE.md
 	start_twatch CLAUDE.md
 	echo '### B: DONE' >> elsewhere/notes.md
 	wait_for_lines 4
-	[ "$(sed -n 3p out)" = "B DONE" ]
+	rm elsewhere/notes.md
+	settle
+	echo '### C: DONE' > elsewhere/notes.md
+	wait_for_lines 6
+	echo '### D: DONE' > other/notes.md
+	ln -sfn other/notes.md CLAUDE.md
+	wait_for_lines 8
+	echo '### E: DONE' >> other/notes.md
+	wait_for_lines 10
+	echo '### F: DONE' >> elsewhere/notes.md	# no longer linked
+	settle
+	[ "$(markers)" = "A DONE 1 B DONE 1 C DONE 1 D DONE 1 E DONE 1 " ]
 	stop_twatch
 }
 
-@test "1,000 markers appended by 4 concurrent writers are all printed once" {
+@test "4 concurrent writers append 1,000 markers with repeats: every occurrence once, rightly numbered" {
 	: > CLAUDE.md
 	start_twatch CLAUDE.md
 	for w in 1 2 3 4; do
-		( for i in $(seq 250); do echo "### T-$w-$i: COMPLETED" >> CLAUDE.md; done ) &
+		( for i in $(seq 250); do
+			[ $((i % 2)) = 0 ] && s=DONE || s=BLOCKED
+			echo "### T-$((i % 40)): $s" >> CLAUDE.md
+		done ) &
 	done
-	wait_for_markers() { for i in $(seq 1000); do [ "$(grep -c . out)" -ge 1000 ] && return; sleep 0.01; done; }
 	while [ "$(jobs -p | wc -l)" -gt 1 ]; do wait -n || true; done
-	wait_for_markers
+	wait_for_markers 1000 30
 	settle
 	[ "$(grep -c . out)" -eq 1000 ]
-	[ "$(grep . out | sort -u | wc -l)" -eq 1000 ]
-	[ "$(grep . out | grep -vc '^T-[1-4]-[0-9]* COMPLETED$')" -eq 0 ]
+	each_occurrence_once
+	stop_twatch
+}
+
+@test "a 10 MB file gains 100,000 markers from one writer while followed: none missed, none doubled" {
+	: > CLAUDE.md
+	start_twatch CLAUDE.md
+	awk 'BEGIN { for (i = 1; i <= 100000; i++) { printf "### T-%d: DONE %090d\n", i % 60000, i; fflush() } }' >> CLAUDE.md
+	[ "$(stat -c %s CLAUDE.md)" -gt 10000000 ]
+	wait_for_markers 100000 120
+	settle
+	[ "$(grep -c . out)" -eq 100000 ]
+	each_occurrence_once
+	stop_twatch
+}
+
+@test "a file over 8 MB: appends are read alone, an edit before them is found once it is still" {
+	{ echo '### E: BLOCKED'; awk 'BEGIN { for (i = 0; i < 150000; i++) printf "filler line %d of a big file, and nothing else to see here\n", i }'; } > CLAUDE.md
+	size=$(stat -c %s CLAUDE.md)
+	[ "$size" -gt 8388608 ]
+	start_twatch CLAUDE.md
+	settle
+	read0=$(awk '/^rchar/ { print $2 }' /proc/$TWATCH/io)
+	for i in $(seq 20); do echo "### A-$i: DONE" >> CLAUDE.md; sleep 0.01; done
+	wait_for_lines 41
+	read1=$(awk '/^rchar/ { print $2 }' /proc/$TWATCH/io)
+	echo "# read $(( (read1 - read0) / 1000 )) kB for 20 appends to $(( size / 1000 )) kB" >&3
+	[ $(( read1 - read0 )) -lt $(( 5 * size )) ]	# not 20 times the file
+	printf 'FAILED ' | dd of=CLAUDE.md bs=1 seek=7 conv=notrunc 2>/dev/null
+	wait_for_lines 43
+	printf '### Z: DONE' >> CLAUDE.md
+	wait_for_lines 45
+	[ "$(grep . out | sed -n '1p;22,$p' | tr '\n' ' ')" = "E BLOCKED 1 E FAILED 1 Z DONE 1 " ]
+	stop_twatch
+}
+
+@test "2,000 files watched at once, with few descriptors" {
+	for d in 1 2 3 4; do
+		mkdir d$d
+		for i in $(seq 500); do echo "### F-$d-$i: DONE" > d$d/f$i.md; done
+	done
+	(ulimit -n 64; exec twatch d?/f*.md > out 2> err 3>&-) &
+	TWATCH=$!
+	wait_for_lines 2001
+	for d in 1 2 3 4; do for i in $(seq 500); do echo "### G-$d-$i: DONE" >> d$d/f$i.md; done; done
+	wait_for_markers 4000 60
+	settle
+	[ "$(grep -c . out)" -eq 4000 ]
+	[ "$(grep . out | sort -u | wc -l)" -eq 4000 ]
+	[ ! -s err ]
 	stop_twatch
 }
 
 @test "a 10 MB line and binary junk: no crash, nothing false" {
 	{ head -c 10485760 /dev/zero | tr '\0' '#'; echo; head -c 1000000 /dev/urandom; echo; echo '### REAL-1: DONE'; } > CLAUDE.md
-	run twatch -1 CLAUDE.md
-	[ "$status" -eq 0 ]
-	[ "$output" = "REAL-1 DONE" ]
+	twatch -1 CLAUDE.md > out 2> /dev/null
+	[ "$(cat out)" = "REAL-1 DONE 1" ]
 	start_twatch CLAUDE.md
 	{ printf '### '; head -c 10485760 /dev/zero | tr '\0' 'x'; printf ': DONE\n'; head -c 100000 /dev/urandom | tr -d '\n'; echo; echo '### REAL-2: DONE'; } >> CLAUDE.md
 	wait_for_lines 4
 	settle
-	[ "$(grep . out | tr '\n' ' ')" = "REAL-1 DONE REAL-2 DONE " ]
+	[ "$(markers)" = "REAL-1 DONE 1 REAL-2 DONE 1 " ]
 	stop_twatch
 }
 
-@test "-n skips the markers present at start" {
-	echo '### A: DONE' > CLAUDE.md
+@test "-n skips what is there at start, but counts it" {
+	printf '### A: DONE\n### B: DONE' > CLAUDE.md	# B: no newline, yet there
 	start_twatch -n CLAUDE.md
 	[ "$(wc -c < out)" -eq 1 ]
-	echo '### A: DONE' >> CLAUDE.md	# present at start: not new
-	echo '### B: DONE' >> CLAUDE.md
+	printf '\n### A: DONE\n' >> CLAUDE.md	# B's line ends, A again
 	wait_for_lines 3
 	settle
-	[ "$(grep . out)" = "B DONE" ]
+	[ "$(markers)" = "A DONE 2 " ]
 	stop_twatch
 }
 
-@test "-1 scans once and exits; 1 if a file is missing" {
+@test "-1 scans once and exits, the last line counting; 1 if a file is missing" {
 	printf '### A: DONE\n### B: FAILED' > CLAUDE.md	# no newline at the end
 	run twatch -1 CLAUDE.md
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'A DONE\nB FAILED\n')" ]
+	[ "$output" = "$(printf 'A DONE 1\nB FAILED 1\n')" ]
 	run twatch -1 CLAUDE.md nothere.md
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ "twatch: nothere.md: No such file or directory" ]]
-	[[ "$output" =~ "A DONE" ]]
+	[[ "$output" =~ "A DONE 1" ]]
 }
 
 @test "-e takes an ERE whose first two groups are ID and STATUS" {
 	printf 'DONE: T-1\nFAILED: T-2\n[x] T-3\n' > todo.txt
 	run twatch -1 -e '^(DONE|FAILED): ([A-Z0-9-]+)' todo.txt
-	[ "$output" = "$(printf 'DONE T-1\nFAILED T-2\n')" ]	# groups in that order: ID, STATUS
+	[ "$output" = "$(printf 'DONE T-1 1\nFAILED T-2 1\n')" ]	# groups in that order: ID, STATUS
 	run twatch -1 -e '^\[x\] (T-[0-9]+)()$' todo.txt
 	[ "$output" = "" ]	# an empty status is no marker
 	run twatch -1 -e '^(T-[0-9]+) (DONE)' todo.txt
 	[ "$output" = "" ]
 	echo 'T-4 DONE' >> todo.txt
 	run twatch -1 -e '^(T-[0-9]+) (DONE)' todo.txt
-	[ "$output" = "T-4 DONE" ]
+	[ "$output" = "T-4 DONE 1" ]
 	run twatch -1 -e '(only one group)' todo.txt
 	[ "$status" -eq 2 ]
 	run twatch -1 -e '(' todo.txt
 	[ "$status" -eq 2 ]
 }
 
-@test "-p polls with stat(): appends and a save by rename" {
+@test "-p polls with stat(): appends, a save by rename, an edit in place of the same size" {
 	echo '### A: DONE' > CLAUDE.md
 	start_twatch -p 0.05 CLAUDE.md
-	echo '### B: DONE' >> CLAUDE.md
+	echo '### B: BLOCKED' >> CLAUDE.md
 	wait_for_lines 4
 	{ cat CLAUDE.md; echo '### C: DONE'; } > tmp && mv tmp CLAUDE.md
 	wait_for_lines 6
-	[ "$(grep . out | tr '\n' ' ')" = "A DONE B DONE C DONE " ]
+	printf 'FAILED ' | dd of=CLAUDE.md bs=1 seek=19 conv=notrunc 2>/dev/null
+	wait_for_lines 8
+	rm CLAUDE.md
+	settle
+	echo '### D: DONE' > CLAUDE.md
+	wait_for_lines 10
+	[ "$(markers)" = "A DONE 1 B BLOCKED 1 C DONE 1 B FAILED 1 D DONE 1 " ]
 	stop_twatch
 }
 
+@test "-p takes 0.01 to 86400 seconds, and says why it refuses the rest" {
+	touch CLAUDE.md
+	for p in 0 0.001 1e-10 86401 1e30 inf nan -1 x ''; do
+		run twatch -1 -p "$p" CLAUDE.md
+		[ "$status" -eq 2 ]
+		[ "${lines[0]}" = "twatch: -p $p: not a number of seconds from 0.01 to 86400" ]
+	done
+	for p in 0.01 1 86400; do
+		run twatch -1 -p "$p" CLAUDE.md
+		[ "$status" -eq 0 ]
+	done
+}
+
 @test "no wake-up and no CPU time while nothing changes" {
-	echo '### A: DONE' > CLAUDE.md
+	printf '### A: DONE\n### B: DONE' > CLAUDE.md	# and none once B counted
 	start_twatch CLAUDE.md
+	wait_for_lines 3
 	settle
 	before=$(grep voluntary_ctxt_switches /proc/$TWATCH/status)
 	cpu=$(awk '{ print $14 + $15 }' /proc/$TWATCH/stat)
@@ -285,6 +439,49 @@ settle() { sleep 0.2; }
 	stop_twatch
 }
 
+@test "a problem with a file is reported when it starts and when it ends, never on each wake-up" {
+	mkdir CLAUDE.md
+	twatch CLAUDE.md > out 2> twatch.err 3>&- &	# its stderr in the watched directory
+	TWATCH=$!
+	wait_for_lines 1
+	for i in $(seq 50); do echo "$i" >> notes; done
+	settle
+	[ "$(cat twatch.err)" = "twatch: CLAUDE.md: not a regular file" ]
+	rmdir CLAUDE.md
+	settle
+	echo '### A: DONE' > CLAUDE.md
+	wait_for_lines 3
+	ln -sf loop loop2 && ln -sf loop2 loop && ln -sf loop CLAUDE.md.tmp && mv CLAUDE.md.tmp CLAUDE.md
+	settle
+	for i in $(seq 50); do echo "$i" >> notes; done
+	echo '### B: DONE' > tmp && mv tmp CLAUDE.md
+	wait_for_lines 5
+	settle
+	diff twatch.err - <<-'E'
+	twatch: CLAUDE.md: not a regular file
+	twatch: CLAUDE.md: No such file or directory
+	twatch: CLAUDE.md: back
+	twatch: CLAUDE.md: Too many levels of symbolic links
+	twatch: CLAUDE.md: back
+	E
+	[ "$(markers)" = "A DONE 1 B DONE 1 " ]
+	stop_twatch
+}
+
+@test "an unreadable file is reported once, and once when it is back" {
+	[ "$(id -u)" != 0 ] || skip "root reads every file"
+	echo '### A: DONE' > CLAUDE.md
+	chmod 000 CLAUDE.md
+	start_twatch CLAUDE.md
+	touch CLAUDE.md
+	settle
+	[ "$(cat err)" = "twatch: CLAUDE.md: Permission denied" ]
+	chmod 644 CLAUDE.md
+	wait_for_lines 3
+	[ "$(cat err)" = "$(printf 'twatch: CLAUDE.md: Permission denied\ntwatch: CLAUDE.md: back')" ]
+	stop_twatch
+}
+
 @test "SIGTERM and SIGINT end it cleanly, with status 0" {
 	echo '### A: DONE' > CLAUDE.md
 	start_twatch CLAUDE.md
@@ -296,6 +493,33 @@ settle() { sleep 0.2; }
 	[ ! -s err ]
 }
 
+@test "SIGTERM ends it at once, in the middle of a scan or of a write to a full pipe" {
+	truncate -s 16G huge.md	# sparse: read, but no room on disk
+	ends_soon() { # ends_soon PID: it ends within 0.5 s of SIGTERM
+		kill -0 $1	# still busy
+		t0=$(date +%s%N)
+		kill -TERM $1
+		wait $1 || true
+		t1=$(date +%s%N)
+		echo "# ended in $(( (t1 - t0) / 1000000 )) ms" >&3
+		[ $(( (t1 - t0) / 1000000 )) -lt 500 ]
+	}
+	twatch -1 huge.md > out 3>&- &
+	sleep 0.3
+	ends_soon $!
+	twatch huge.md > out 3>&- &
+	sleep 0.3
+	ends_soon $!
+	[ ! -s out ]	# nothing printed: the first batch was not done
+	awk 'BEGIN { for (i = 0; i < 20000; i++) print "### T-" i ": DONE" }' > CLAUDE.md
+	mkfifo full
+	exec {fd}<>full		# open, never read
+	twatch CLAUDE.md > full 3>&- &
+	sleep 0.3
+	ends_soon $!
+	exec {fd}>&-
+}
+
 @test "a closed stdout ends it quietly" {
 	echo '### A: DONE' > CLAUDE.md
 	{ sleep 0.2; rc=0; twatch CLAUDE.md 2> err || rc=$?; echo $rc > rc; } | true
@@ -303,12 +527,80 @@ settle() { sleep 0.2; }
 	[ "$(cat rc)" -ne 0 ]
 }
 
-@test "usage errors exit 2; a missing directory is an error" {
+@test "a FILE that cannot be watched is fatal before anything is printed" {
+	echo '### A: DONE' > CLAUDE.md
+	touch plain
+	for args in "nodir/CLAUDE.md" "CLAUDE.md nodir/CLAUDE.md" "-p 0.1 nodir/CLAUDE.md" "-n plain/CLAUDE.md"; do
+		rc=0
+		twatch $args > out 2> err || rc=$?
+		[ "$rc" -eq 1 ]
+		[ ! -s out ]
+		[[ "$(cat err)" =~ ^"twatch: "(nodir|plain)"/CLAUDE.md: "(No such file or directory|Not a directory)$ ]]
+	done
+}
+
+@test "usage errors exit 2 and say why" {
 	run twatch
 	[ "$status" -eq 2 ]
-	run twatch -p x CLAUDE.md
+	[ "${lines[0]}" = "twatch: no FILE to watch" ]
+	run twatch -x CLAUDE.md
 	[ "$status" -eq 2 ]
-	run twatch nodir/CLAUDE.md
-	[ "$status" -eq 1 ]
-	[[ "$output" =~ "twatch: nodir/CLAUDE.md: No such file or directory" ]]
+	run twatch -h
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^usage:\ twatch ]]
+}
+
+@test "near misses are reported once each, with the line and why, and never printed" {
+	cat > CLAUDE.md <<-'M'
+	# Notes
+	**TODO-3: COMPLETED**
+	- TODO-4: COMPLETED
+	### TODO-10 : COMPLETED
+	### TODO-5: Completed
+	### TODO-6: COMPLETE
+	### TODO-7: ✅ COMPLETED
+	#### TODO-8: **BLOCKED**
+	####### TODO-11: DONE
+	###TODO-12: DONE
+	    ### TODO-13: DONE
+	> TODO-14: FINISHED
+	### TODO-CODEX-003: TLS Certificate Validation
+	Step 3: done, at 15:02
+	### TODO-1: COMPLETED
+	M
+	twatch -1 CLAUDE.md > out 2> err
+	[ "$(cat out)" = "TODO-1 COMPLETED 1" ]
+	diff err - <<-'E'
+	twatch: CLAUDE.md:2: not a marker (bold, not a heading): **TODO-3: COMPLETED**
+	twatch: CLAUDE.md:3: not a marker (a list item, not a heading): - TODO-4: COMPLETED
+	twatch: CLAUDE.md:4: not a marker (blank before ':'): ### TODO-10 : COMPLETED
+	twatch: CLAUDE.md:5: not a marker (status not in upper case): ### TODO-5: Completed
+	twatch: CLAUDE.md:6: not a marker (COMPLETE is not a status word): ### TODO-6: COMPLETE
+	twatch: CLAUDE.md:7: not a marker (a symbol before the status): ### TODO-7: ✅ COMPLETED
+	twatch: CLAUDE.md:8: not a marker (emphasis around the status): #### TODO-8: **BLOCKED**
+	twatch: CLAUDE.md:9: not a marker (more than six '#'): ####### TODO-11: DONE
+	twatch: CLAUDE.md:10: not a marker (no blank after '#'): ###TODO-12: DONE
+	twatch: CLAUDE.md:11: not a marker (indented, a heading begins within 3 spaces):     ### TODO-13: DONE
+	twatch: CLAUDE.md:12: not a marker (a quote, not a heading; FINISHED is not a status word): > TODO-14: FINISHED
+	E
+	# followed: each is told once, through rescans, and a new one when written
+	start_twatch CLAUDE.md
+	[ "$(wc -l < err)" -eq 11 ]
+	{ echo '- TODO-20: done'; cat CLAUDE.md; } > tmp && mv tmp CLAUDE.md	# all lines move
+	echo '**TODO-3: COMPLETED**' >> CLAUDE.md	# a second time
+	wait_for_lines 13 err
+	settle
+	[ "$(sed -n 12,13p err)" = "$(printf '%s\n' "twatch: CLAUDE.md:1: not a marker (a list item, not a heading; status not in upper case): - TODO-20: done" "twatch: CLAUDE.md:17: not a marker (bold, not a heading): **TODO-3: COMPLETED**")" ]
+	[ "$(wc -l < err)" -eq 13 ]
+	[ "$(markers)" = "TODO-1 COMPLETED 1 " ]
+	stop_twatch
+	# -n: those at start are not told; -e: what does not match it
+	twatch -n CLAUDE.md > out 2> err 3>&- &
+	TWATCH=$!
+	wait_for_lines 1
+	echo '**TODO-9: DONE**' >> CLAUDE.md
+	wait_for_lines 1 err
+	[ "$(cat err)" = "twatch: CLAUDE.md:18: not a marker (bold, not a heading): **TODO-9: DONE**" ]
+	stop_twatch
+	twatch -1 -e '^- \[x\] ([A-Za-z0-9._-]+) \((done)\)' CLAUDE.md 2>&1 >/dev/null | grep -c 'not a marker (does not match -e)' | grep -qx 15
 }

@@ -2,31 +2,49 @@
  *
  * A marker is a Markdown heading naming a task and its status,
  * "### TODO-CODEX-003: COMPLETED ...", or a line matching -e ERE.  twatch
- * prints every marker already in its files as one batch, then follows the
- * files and prints each new marker as one batch per change; a batch is
- * "ID STATUS" lines and an empty line, written with one write(2).
+ * prints every marker already in its files as one batch, then one batch
+ * per change; a batch is "ID STATUS N" lines and an empty line, written
+ * with one write(2).  N is the occurrence: the how-manieth marker with
+ * that ID and status in that file.
  *
- * It follows paths, not inodes: every change wakes it, and it then looks
- * at each file by name.  A new inode (a save by rename, a re-creation)
- * or a file that shrank or changed before the point already read is
- * scanned again from the start; otherwise only the bytes appended are
- * read.  Each (file, ID, status) is printed at most once per run, so
- * rescans and half-written lines never print a marker twice.  A marker
- * in a line with no newline yet is printed as soon as its status word is
- * followed by something that ends it.
+ * The invariants:
+ * - Each occurrence is printed once per run.  The counts are those of the
+ *   whole file as it is, and a scan prints the occurrences beyond those
+ *   printed already, so a scan after any edit (a save by rename, a
+ *   truncation, a rewrite in place) prints only what is new.
+ * - Every change is seen.  A file of up to BIG bytes is read whole on
+ *   each change (under a millisecond a megabyte), and counted again from
+ *   its first byte unless the bytes it had hash the same: then it only
+ *   grew, and counting goes on from its last line.  A larger file that
+ *   grew, and whose last TAIL bytes read are the same, is read only from
+ *   where the last read ended, and read whole once it has been still.
+ * - A last line with no newline yet counts at once if its status word is
+ *   followed by something (no append can change it), else once the file
+ *   has been still for STILL_MS.  -1 and the start of -n count it at once.
+ * - Paths, not inodes: a file is looked up by name whenever an event
+ *   names it in a directory its path goes through: its own, its symbolic
+ *   links' targets', or their nearest existing ancestor while they are
+ *   missing.  No descriptor is kept open, so any number of files fit.
+ * - A problem with a file is reported when it starts and when it ends.
+ * - A line that looks like a marker but is not one (near_miss()) is
+ *   reported on stderr once per occurrence, counted like a marker.
+ * - SIGTERM and SIGINT end it between two reads of at most CHUNK bytes.
  *
- * Waking up is the only part that depends on the system: follow_inotify()
- * for Linux, follow_poll() anywhere.  A kqueue port goes beside them.
+ * Waking up is the only part that depends on the system: inotify on
+ * Linux, stat(2) every -p SECONDS anywhere.  A kqueue port goes beside.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <regex.h>
 #include <search.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/inotify.h>
@@ -36,29 +54,217 @@
 #include "record.h"
 #include "marker.h"
 
+#define BIG (8L << 20)		/* a larger file's appends are read alone */
+#define CHUNK (1 << 18)		/* read at a time from a larger file */
+#define TAIL 4096		/* bytes that must be the same for an append */
+#define STILL_MS 100		/* no change for this long: the file is still */
+#define NOT_REGULAR (-1)	/* a problem that is no errno */
+#define FORCE 1			/* read it even if stat(2) says the same */
+#define RESOLVE 2		/* watch its path anew */
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+struct count {			/* one marker, or one near miss, of a file */
+	unsigned long gen;	/* the scan that counted n */
+	long n, printed;
+	char key[];		/* "ID STATUS", or the line */
+};
 
 struct file {
 	const char *path;
-	int fd, wd;
-	dev_t dev;
-	ino_t ino;
-	struct timespec mtime;
-	off_t off;		/* read up to here */
-	char *part;		/* the line being written, no newline yet */
-	size_t partlen, partcap;
-	char tail[64];		/* the bytes just before off */
+	int problem;		/* 0, an errno or NOT_REGULAR: reported once */
+	int unwatched;		/* 0, or why a watch could not be added */
+	void *markers, *misses;	/* trees of struct count */
+	unsigned long gen;	/* scans from the first byte */
+	struct stat st;		/* as last read */
+	off_t end;		/* read up to here */
+	off_t off;		/* where the line with no newline yet begins */
+	int counted;		/* that line counted already */
+	int hashed;		/* hash and last hold the bytes up to end */
+	unsigned long long hash;	/* of the bytes up to end, less end % 8 */
+	char last[8];		/* the end % 8 bytes after them */
+	int pending;		/* that line may count once the file is still */
+	char *tail;		/* the TAIL bytes before end, for a big file */
 	size_t taillen;
+	off_t lineoff;		/* where line number line begins */
+	long line;
+	long long tail_due;	/* when to count the last line, if still; 0 */
+	long long verify_due;	/* when to read a big file whole, if still; 0 */
+	long long scan_ms;	/* what reading it whole cost last time */
+	time_t checked;		/* -p: when it was last read */
+	struct hop *hops;	/* inotify: what its path goes through */
+	int dirty, how;		/* to look at again: FORCE, RESOLVE */
 };
 
-static struct file *files;
-static int nfiles;
+struct reading {		/* one read of a file */
+	struct file *f;
+	int fd;
+	const char *buf;	/* the bytes of the file from base */
+	off_t base;
+};
+
+static struct file *files, **dirty;
+static int nfiles, ndirty;
 static regex_t ere;
-static int use_ere, quiet = 1;
-static void *seen;	/* "N ID STATUS" printed for file N */
+static int use_ere, quiet, sigpipe[2], ifd = -1;
 static char *batch;
 static size_t batchlen, batchcap;
 static volatile sig_atomic_t stop;
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void
+add_to_batch(const char *s, size_t n)
+{
+	if (batchlen + n > batchcap)
+		batch = xrealloc(batch, batchcap = 2 * (batchlen + n));
+	memcpy(batch + batchlen, s, n);
+	batchlen += n;
+}
+
+/* Writes the batch with one write(2), unless a signal cuts it short. */
+static void
+write_batch(int always)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	if (!batchlen && !always)
+		return;
+	add_to_batch("\n", 1);
+	while (done < batchlen) {
+		if (stop)
+			exit(0);	/* even if the reader is stuck */
+		if ((n = write(1, batch + done, batchlen - done)) < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EPIPE)
+				complain("stdout: %s", strerror(errno));
+			exit(1);
+		}
+		done += n;
+	}
+	batchlen = 0;
+}
+
+static int
+compare_counts(const void *a, const void *b)
+{
+	return strcmp(((const struct count *)a)->key, ((const struct count *)b)->key);
+}
+
+/* Counts one more occurrence of key in this scan of the file. */
+static struct count *
+count(void **tree, unsigned long gen, const char *key, size_t len)
+{
+	static struct count *probe;
+	static size_t cap;
+	struct count *c, **node;
+
+	if (!probe || len >= cap)
+		probe = xrealloc(probe, sizeof *probe + (cap = 2 * len + 64));
+	memcpy(probe->key, key, len);
+	probe->key[len] = 0;
+	probe->gen = gen;
+	probe->n = probe->printed = 0;
+	if (!(node = tsearch(probe, tree, compare_counts)))
+		die(1, "out of memory");
+	if ((c = *node) == probe) {	/* new: the tree gets a copy of its own */
+		c = xmalloc(sizeof *c + len + 1);
+		memcpy(c, probe, sizeof *c + len + 1);
+		*node = c;
+	}
+	if (c->gen != gen) {
+		c->gen = gen;
+		c->n = 0;
+	}
+	c->n++;
+	return c;
+}
+
+static void
+count_marker(struct file *f, const char *id, size_t idlen, const char *status, size_t statuslen)
+{
+	static char *key;
+	static size_t cap;
+	struct count *c;
+	char n[24];
+	int len;
+
+	if (!key || idlen + statuslen + 2 > cap)
+		key = xrealloc(key, cap = 2 * (idlen + statuslen + 2));
+	memcpy(key, id, idlen);
+	key[idlen] = ' ';
+	memcpy(key + idlen + 1, status, statuslen);
+	c = count(&f->markers, f->gen, key, idlen + 1 + statuslen);
+	if (c->n > c->printed) {
+		c->printed = c->n;
+		if (!quiet) {
+			len = snprintf(n, sizeof n, " %ld\n", c->n);
+			add_to_batch(key, idlen + 1 + statuslen);
+			add_to_batch(n, len);
+		}
+	}
+}
+
+/* The number of the line that begins at offset o, counted from the last
+ * one asked for: a scan pays for line numbers only when it reports. */
+static long
+line_number(struct reading *r, off_t o)
+{
+	static char b[1 << 16];
+	struct file *f = r->f;
+	const char *p, *end;
+	ssize_t n;
+
+	if (f->lineoff > o) {
+		f->lineoff = 0;
+		f->line = 1;
+	}
+	while (f->lineoff < o && !stop) {
+		if (f->lineoff >= r->base) {
+			p = r->buf + (f->lineoff - r->base);
+			end = r->buf + (o - r->base);
+		} else if ((n = pread(r->fd, b, MIN((off_t)sizeof b, MIN(o, r->base) - f->lineoff), f->lineoff)) > 0) {
+			p = b;
+			end = b + n;
+		} else
+			return 0;
+		f->lineoff += end - p;
+		for (; p < end && (p = memchr(p, '\n', end - p)); p++)
+			f->line++;
+	}
+	return f->line;
+}
+
+static void
+count_miss(struct reading *r, const char *s, size_t n, const char *why)
+{
+	char shown[256];
+	struct count *c;
+	size_t i, m;
+
+	while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	c = count(&r->f->misses, r->f->gen, s, MIN(n, 4096));
+	if (c->n <= c->printed)
+		return;
+	c->printed = c->n;
+	if (quiet)
+		return;
+	for (i = 0, m = MIN(n, 200); i < m; i++)	/* nothing that drives a terminal */
+		shown[i] = s[i] == '\t' ? ' ' : (unsigned char)s[i] < ' ' || s[i] == 0x7f ? '?' : s[i];
+	snprintf(shown + m, sizeof shown - m, "%s", n > m ? "..." : "");
+	complain("%s:%ld: not a marker (%s): %s", r->f->path, line_number(r, r->base + (s - r->buf)),
+	    why, shown);
+}
 
 static int
 match_ere(const char *s, size_t n, const char **id, size_t *idlen, const char **status,
@@ -81,294 +287,661 @@ match_ere(const char *s, size_t n, const char **id, size_t *idlen, const char **
 	return ok && valid_id(*id, *idlen);
 }
 
-static void
-add_to_batch(const char *s, size_t n)
-{
-	if (batchlen + n > batchcap)
-		batch = xrealloc(batch, batchcap = 2 * (batchlen + n));
-	memcpy(batch + batchlen, s, n);
-	batchlen += n;
-}
-
-static void
-scan_line(int fileno, const char *s, size_t n, int complete)
+/* Looks at one line; 1 if it counted as a marker.  A line that is not
+ * complete can be a marker (see match_heading) but no near miss. */
+static int
+scan_line(struct reading *r, const char *s, size_t n, int complete)
 {
 	const char *id, *status;
 	size_t idlen, statuslen;
-	char *key;
+	char why[256];
 
-	if (use_ere ? !complete || !match_ere(s, n, &id, &idlen, &status, &statuslen) :
-	    !match_heading(s, n, complete, &id, &idlen, &status, &statuslen))
-		return;
-	key = xmalloc(idlen + statuslen + 24);
-	sprintf(key, "%d %.*s %.*s", fileno, (int)idlen, id, (int)statuslen, status);
-	if (tree_add(key, &seen, compare_strings) != key) {
-		free(key);
-		return;
+	if (use_ere ? complete && match_ere(s, n, &id, &idlen, &status, &statuslen) :
+	    match_heading(s, n, complete, &id, &idlen, &status, &statuslen)) {
+		count_marker(r->f, id, idlen, status, statuslen);
+		return 1;
 	}
-	if (!quiet) {
-		add_to_batch(id, idlen);
-		add_to_batch(" ", 1);
-		add_to_batch(status, statuslen);
-		add_to_batch("\n", 1);
-	}
+	if (!complete || (n >= 8 && !memcmp(s, "twatch: ", 8)))	/* our own stderr */
+		return 0;
+	if (!use_ere && near_miss(s, n, why, sizeof why))
+		count_miss(r, s, n, why);
+	else if (use_ere && (near_miss(s, n, why, sizeof why) || match_heading(s, n, 1, &id, &idlen,
+	    &status, &statuslen)))
+		count_miss(r, s, n, "does not match -e");
+	return 0;
 }
 
-/* Scans the complete lines in [p, end).  A heading marker starts with a
- * '#' after at most three spaces, so only lines around a '#' are looked
- * at: that is what makes a scan as fast as grep's. */
+/* Scans the complete lines in [p, end).  Every marker and near miss has a
+ * status word after a ':', so only the lines around such a ':' are looked
+ * at: that is what makes a scan faster than grep's. */
 static void
-scan_lines(int fileno, const char *p, const char *end)
+scan_lines(struct reading *r, const char *p, const char *end)
 {
-	const char *hash, *start, *nl;
+	const char *c, *s, *nl;
 
 	if (use_ere) {
 		for (; p < end; p = nl + 1) {
 			nl = memchr(p, '\n', end - p);
-			scan_line(fileno, p, nl - p, 1);
+			scan_line(r, p, nl - p, 1);
 		}
 		return;
 	}
-	while (p < end && (hash = memchr(p, '#', end - p))) {
-		for (start = hash; start > p && start[-1] == ' ' && hash - start < 3; start--)
+	while (p < end && (c = find_status_colon(p, end))) {
+		for (s = c; s > p && s[-1] != '\n'; s--)
 			;
-		nl = memchr(hash, '\n', end - hash);
-		if (start == p || start[-1] == '\n')
-			scan_line(fileno, start, nl - start, 1);
+		nl = memchr(c, '\n', end - c);
+		scan_line(r, s, nl - s, 1);
 		p = nl + 1;
 	}
 }
 
-/* Scans n new bytes of f: its complete lines, then what is left. */
-static void
-scan(struct file *f, const char *buf, size_t n, int at_eof)
+static int
+changed(const struct stat *a, const struct stat *b)
 {
-	const char *p = buf, *nl, *end = buf + n;
-	int i = f - files;
+	return a->st_dev != b->st_dev || a->st_ino != b->st_ino || a->st_size != b->st_size ||
+	    a->st_mtim.tv_sec != b->st_mtim.tv_sec || a->st_mtim.tv_nsec != b->st_mtim.tv_nsec ||
+	    a->st_ctim.tv_sec != b->st_ctim.tv_sec || a->st_ctim.tv_nsec != b->st_ctim.tv_nsec;
+}
 
-	if (f->partlen && (nl = memchr(p, '\n', n))) {
-		if (f->partlen + (nl - p) > f->partcap)
-			f->part = xrealloc(f->part, f->partcap = 2 * (f->partlen + (nl - p)));
-		memcpy(f->part + f->partlen, p, nl - p);
-		scan_line(i, f->part, f->partlen + (nl - p), 1);
-		f->partlen = 0;
-		p = nl + 1;
+/* Scans the complete lines of the len bytes at p, which r holds; with
+ * *skip, the first line counted already.  Returns the length of what
+ * follows the last newline. */
+static size_t
+scan_text(struct reading *r, const char *p, size_t len, int *skip)
+{
+	const char *nl;
+	size_t done = 0, e;
+
+	if (!len)
+		return 0;
+	if (*skip) {
+		if (!(nl = memchr(p, '\n', len)))
+			return len;
+		done = nl + 1 - p;
+		*skip = 0;
 	}
-	if (!f->partlen) {
-		for (nl = end; nl > p && nl[-1] != '\n'; nl--)
-			;
-		scan_lines(i, p, nl);	/* up to the last line break */
-		p = nl;
-	}
-	if (p == end && !f->partlen)
+	for (e = len; e > done && p[e - 1] != '\n'; e--)
+		;
+	scan_lines(r, p + done, p + e);
+	return len - e;
+}
+
+/* Looks at the last line, the len bytes at p from offset off, which has
+ * no newline yet, unless it counted already (skip). */
+static void
+scan_tail(struct reading *r, const char *p, size_t len, off_t off, int skip, int still)
+{
+	struct file *f = r->f;
+
+	f->off = off;
+	f->end = off + len;
+	f->pending = 0;
+	if (stop || skip)
 		return;
-	if (f->partlen + (end - p) > f->partcap)
-		f->part = xrealloc(f->part, f->partcap = 2 * (f->partlen + (end - p)));
-	memcpy(f->part + f->partlen, p, end - p);
-	f->partlen += end - p;
-	if (f->partlen)
-		scan_line(i, f->part, f->partlen, at_eof);
+	f->counted = len && scan_line(r, p, len, still);
+	f->pending = len && !f->counted && !still && (use_ere || find_status_colon(p, p + len));
 }
 
 static void
-rescan(struct file *f)
+restart(struct file *f)	/* counts the file again from its first byte */
 {
-	f->off = 0;
-	f->partlen = 0;
-	f->taillen = 0;
+	f->gen++;
+	f->lineoff = f->off = 0;
+	f->line = 1;
+	f->counted = f->hashed = 0;
 }
 
-static int
-open_file(struct file *f, int once)
+/* A 64-bit hash of n bytes, n a multiple of 8, after those hashed to h. */
+static unsigned long long
+hash_words(unsigned long long h, const char *p, size_t n)
 {
-	struct stat st;
+	unsigned long long w;
+	size_t i;
 
-	if (f->fd >= 0)
-		close(f->fd);
-	rescan(f);
-	if ((f->fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 || fstat(f->fd, &st) < 0) {
-		if (once || errno != ENOENT)
-			complain("%s: %s", f->path, strerror(errno));
-		if (f->fd >= 0)
-			close(f->fd);
-		return f->fd = -1;
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 29;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		complain("%s: not a regular file", f->path);
-		close(f->fd);
-		return f->fd = -1;
-	}
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
-	f->mtime = st.st_mtim;
-	return 0;
+	return h;
 }
 
-/* Reads what f gained since last time; -1 if it is missing. */
-static int
-check_file(struct file *f, int once)
-{
-	static char buf[1 << 18];
-	struct stat st;
-	char tail[sizeof f->tail];
-	ssize_t n = 0;
-	size_t keep, take;
-
-	if (stat(f->path, &st) < 0 || f->fd < 0 || st.st_dev != f->dev || st.st_ino != f->ino)
-		if (open_file(f, once) < 0)
-			return -1;
-	if (fstat(f->fd, &st) < 0)
-		return -1;
-	if (st.st_size < f->off ||
-	    (st.st_size == f->off && (st.st_mtim.tv_sec != f->mtime.tv_sec || st.st_mtim.tv_nsec != f->mtime.tv_nsec)) ||
-	    (f->taillen && (pread(f->fd, tail, f->taillen, f->off - f->taillen) != (ssize_t)f->taillen ||
-	    memcmp(tail, f->tail, f->taillen))))
-		rescan(f);	/* rewritten, not appended to */
-	f->mtime = st.st_mtim;
-	while (f->off < st.st_size &&
-	    (n = pread(f->fd, buf, MIN(sizeof buf, (size_t)(st.st_size - f->off)), f->off)) > 0) {
-		f->off += n;
-		take = MIN((size_t)n, sizeof f->tail);
-		keep = MIN(f->taillen, sizeof f->tail - take);
-		memmove(f->tail, f->tail + f->taillen - keep, keep);
-		memcpy(f->tail + keep, buf + n - take, take);
-		f->taillen = keep + take;
-		scan(f, buf, n, 0);
-	}
-	if (n < 0)
-		complain("%s: %s", f->path, strerror(errno));
-	if (once && f->partlen)
-		scan_line(f - files, f->part, f->partlen, 1);
-	return 0;
-}
-
+/* Reads a file of up to BIG bytes whole, and again once if it changed
+ * meanwhile, so that a scan sees it as it was at one moment.  Its
+ * markers are counted again from the first byte, unless the bytes it
+ * had before hash the same: then it only grew, and the count goes on
+ * from its last line. */
 static void
-write_batch(int always)
+read_small(struct reading *r, int still)
 {
-	size_t done = 0;
+	static char *buf;
+	static size_t cap;
+	struct file *f = r->f;
+	size_t len = 0, a, rest;
+	unsigned long long h;
+	int tries = 0, grew, skip;
+	struct stat st;
 	ssize_t n;
 
-	if (!batchlen && !always)
-		return;
-	add_to_batch("\n", 1);
-	while (done < batchlen) {
-		if ((n = write(1, batch + done, batchlen - done)) < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EPIPE)
-				complain("stdout: %s", strerror(errno));
-			exit(1);
-		}
-		done += n;
+	for (;;) {
+		if (!buf || (size_t)f->st.st_size > cap)
+			buf = xrealloc(buf, cap = f->st.st_size);
+		for (len = 0; len < (size_t)f->st.st_size; )
+			if ((n = pread(r->fd, buf + len, f->st.st_size - len, len)) > 0)
+				len += n;
+			else if (n == 0 || errno != EINTR)
+				break;
+		if (tries++ || fstat(r->fd, &st) < 0 || !changed(&st, &f->st) || st.st_size > BIG)
+			break;
+		f->st = st;
 	}
-	batchlen = 0;
+	a = f->hashed && (size_t)f->end <= len ? (size_t)f->end & ~(size_t)7 : 0;
+	h = hash_words(0, buf, a);
+	grew = f->hashed && (size_t)f->end <= len && h == f->hash && !memcmp(buf + a, f->last, f->end - a);
+	if (!grew)
+		restart(f);
+	r->buf = buf;
+	r->base = 0;
+	skip = f->counted;
+	rest = scan_text(r, buf + f->off, len - f->off, &skip);
+	scan_tail(r, buf + len - rest, rest, len - rest, skip, still);
+	f->hash = hash_words(h, buf + a, (len & ~(size_t)7) - a);
+	memcpy(f->last, buf + (len & ~(size_t)7), len & 7);
+	f->hashed = 1;
+}
+
+/* Reads a bigger file from offset from up to to, CHUNK bytes at a time,
+ * and scans it; with skip, its first line counted already. */
+static void
+read_big(struct reading *r, off_t from, off_t to, int skip, int still)
+{
+	static char *buf;
+	static size_t cap;
+	size_t len = 0, rest;
+	ssize_t n;
+
+	r->base = from;
+	while (!stop && r->base + (off_t)len < to) {
+		if (len + CHUNK > cap)
+			buf = xrealloc(buf, cap = len + CHUNK);
+		r->buf = buf;
+		n = pread(r->fd, buf + len, MIN(CHUNK, (size_t)(to - r->base) - len), r->base + len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;	/* cut short: the event that says so comes next */
+		len += n;
+		rest = scan_text(r, buf, len, &skip);
+		memmove(buf, buf + len - rest, rest);
+		r->base += len - rest;
+		len = rest;
+	}
+	scan_tail(r, buf, len, r->base, skip, still);
+	r->f->hashed = 0;
 }
 
 static int
-check_files(int once)
+same_tail(struct file *f, int fd)
 {
-	int i, missing = 0;
+	char b[TAIL];
+
+	return f->taillen && pread(fd, b, f->taillen, f->end - f->taillen) == (ssize_t)f->taillen &&
+	    !memcmp(b, f->tail, f->taillen);
+}
+
+static void
+save_tail(struct file *f, int fd)
+{
+	ssize_t n;
+
+	f->taillen = 0;
+	if (f->end <= BIG)
+		return;
+	if (!f->tail)
+		f->tail = xmalloc(TAIL);
+	if ((n = pread(fd, f->tail, MIN(TAIL, f->end), f->end - MIN(TAIL, f->end))) > 0)
+		f->taillen = n;
+}
+
+static void
+set_problem(struct file *f, int problem)
+{
+	if (problem == f->problem)
+		return;
+	if (problem)
+		complain("%s: %s", f->path, problem == NOT_REGULAR ? "not a regular file" : strerror(problem));
+	else
+		complain("%s: back", f->path);
+	f->problem = problem;
+	f->end = f->off = 0;	/* read it whole when it is back */
+	f->taillen = f->hashed = 0;
+	f->tail_due = f->verify_due = 0;
+}
+
+/* Looks at f by name and reads what changed; with still, the file has
+ * not changed for a while, so its last line counts even with no newline
+ * and a big file is read whole if it is time. */
+static void
+check_file(struct file *f, int still)
+{
+	struct reading r;
+	struct stat st;
+	long long t = now_ms();
+
+	r.fd = -1;
+	if (stat(f->path, &st) < 0) {
+		set_problem(f, errno);
+		return;
+	}
+	if (!S_ISREG(st.st_mode) || (r.fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+	    fstat(r.fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		set_problem(f, S_ISREG(st.st_mode) ? errno : NOT_REGULAR);
+		if (r.fd >= 0)
+			close(r.fd);
+		return;
+	}
+	set_problem(f, 0);
+	r.f = f;
+	f->checked = time(0);
+	if (st.st_size <= BIG) {
+		f->st = st;
+		read_small(&r, still);
+		f->verify_due = 0;
+	} else if (st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino && st.st_size >= f->end &&
+	    same_tail(f, r.fd) && !(still && f->verify_due && f->verify_due <= t)) {
+		f->st = st;
+		read_big(&r, f->off, st.st_size, f->counted, still);
+		if (!still)
+			f->verify_due = t + MAX(STILL_MS, 10 * f->scan_ms);
+	} else {
+		f->st = st;
+		restart(f);
+		read_big(&r, 0, st.st_size, 0, still);
+		f->scan_ms = now_ms() - t;
+		f->verify_due = 0;
+	}
+	save_tail(f, r.fd);
+	close(r.fd);
+	f->tail_due = f->pending ? now_ms() + STILL_MS : 0;
+}
+
+/* Counts what waited for the file to be still, if it is time and the
+ * file is still indeed; else looks at it again. */
+static void
+check_still(struct file *f, long long now)
+{
+	struct stat st;
+
+	if (!(f->tail_due && f->tail_due <= now) && !(f->verify_due && f->verify_due <= now))
+		return;
+	if (stat(f->path, &st) < 0 || changed(&st, &f->st))
+		check_file(f, 0);
+	else
+		check_file(f, 1);
+}
+
+static void
+mark(struct file *f, int how)
+{
+	f->how |= how;
+	if (!f->dirty) {
+		f->dirty = 1;
+		dirty[ndirty++] = f;
+	}
+}
+
+/* -p: a file whose stat(2) changed, or that was read so soon after it
+ * changed that a change in the same tick of its clock would not show. */
+static void
+poll_files(void)
+{
+	struct stat st;
+	int i;
 
 	for (i = 0; i < nfiles; i++)
-		missing |= check_file(&files[i], once) < 0;
-	return missing;
+		if (stat(files[i].path, &st) < 0 ? errno != files[i].problem :
+		    files[i].problem || changed(&st, &files[i].st) ||
+		    files[i].st.st_mtim.tv_sec >= files[i].checked - 1)
+			mark(&files[i], FORCE);
+}
+
+#ifdef __linux__
+#define DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_MODIFY | IN_ATTRIB | \
+	IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+
+/* A name in a watched directory that a file's path goes through: its own
+ * name, a symbolic link's target, or, while the directory that should
+ * hold one is missing, the next name down in the nearest ancestor. */
+struct hop {
+	int wd;
+	char *name;
+	struct file *f;
+	struct hop *next;	/* of the same file */
+	struct hop *same;	/* with the same wd and name */
+};
+static void *hops;	/* the first hop of each wd and name */
+
+static int
+compare_hops(const void *a, const void *b)
+{
+	const struct hop *x = a, *y = b;
+
+	return x->wd != y->wd ? (x->wd > y->wd) - (x->wd < y->wd) : strcmp(x->name, y->name);
+}
+
+/* Removes the watch wd if no path goes through it any more. */
+static void
+unwatch(int wd)
+{
+	struct hop *h;
+	int i;
+
+	for (i = 0; i < nfiles; i++)
+		for (h = files[i].hops; h; h = h->next)
+			if (h->wd == wd)
+				return;
+	inotify_rm_watch(ifd, wd);
+}
+
+/* Splits path into its directory and its last name; 0 when there is no
+ * name to look for in a directory above ("/", ".", ".."). */
+static int
+split(const char *path, char **dir, char **name)
+{
+	const char *slash = strrchr(path, '/');
+
+	*dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	*name = xstrdup(slash ? slash + 1 : path);
+	return **name && strcmp(*name, ".") && strcmp(*name, "..");
+}
+
+static char *
+join(const char *dir, const char *name)
+{
+	char *s = xmalloc(strlen(dir) + strlen(name) + 2);
+
+	sprintf(s, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+	return s;
+}
+
+/* Watches the directory of path, or its nearest existing ancestor; 0 or
+ * an errno.  raced: the missing directory appeared meanwhile. */
+static int
+add_hop(struct file *f, const char *path, int *raced)
+{
+	struct hop *h;
+	void *node;
+	struct stat st;
+	char *dir, *name, *up, *upname, *child;
+	int wd, depth = 0;
+
+	if (!split(path, &dir, &name)) {
+		free(dir);
+		free(name);
+		return 0;
+	}
+	while ((wd = inotify_add_watch(ifd, dir, DIR_EVENTS)) < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+		if (!split(dir, &up, &upname)) {
+			free(up);
+			free(upname);
+			free(dir);
+			free(name);
+			return 0;	/* nothing above to watch */
+		}
+		free(dir);
+		free(name);
+		dir = up;
+		name = upname;
+		depth++;
+	}
+	if (wd < 0) {
+		free(dir);
+		free(name);
+		return errno;
+	}
+	child = join(dir, name);
+	*raced |= depth && !stat(child, &st);
+	free(child);
+	free(dir);
+	h = xmalloc(sizeof *h);
+	h->wd = wd;
+	h->name = name;
+	h->f = f;
+	h->next = f->hops;
+	f->hops = h;
+	h->same = 0;
+	if ((node = tree_add(h, &hops, compare_hops)) != (void *)h) {
+		h->same = ((struct hop *)node)->same;
+		((struct hop *)node)->same = h;
+	}
+	return 0;
+}
+
+static void
+drop_hops(struct hop *h)
+{
+	struct hop *next, *first, **p;
+	void *node;
+
+	for (; h; h = next) {
+		next = h->next;
+		if ((node = tfind(h, &hops, compare_hops)) && (first = *(struct hop **)node) == h) {
+			tdelete(h, &hops, compare_hops);
+			if (h->same)
+				tree_add(h->same, &hops, compare_hops);
+		} else if (node) {
+			for (p = &first->same; *p && *p != h; p = &(*p)->same)
+				;
+			if (*p)
+				*p = h->same;
+		}
+		free(h->name);
+		unwatch(h->wd);
+		free(h);
+	}
+}
+
+/* The target of the symbolic link path, as a path from here; 0 if path
+ * is no link. */
+static char *
+follow_link(const char *path)
+{
+	char target[4096], *dir, *name, *s;
+	ssize_t n = readlink(path, target, sizeof target);
+
+	if (n <= 0 || n == sizeof target)
+		return 0;
+	target[n] = 0;
+	if (*target == '/' || !strchr(path, '/'))
+		return xstrdup(target);
+	split(path, &dir, &name);
+	s = join(dir, target);
+	free(dir);
+	free(name);
+	return s;
+}
+
+/* Watches every directory f's path goes through, anew; 0 or an errno. */
+static int
+resolve(struct file *f)
+{
+	struct hop *old = f->hops, *h;
+	char *path, *next;
+	int i, err, raced, tries = 0;
+
+	for (f->hops = 0;; f->hops = 0, drop_hops(h)) {
+		err = raced = 0;
+		for (path = xstrdup(f->path), i = 0; path && i < 40; i++, path = next) {
+			err = err ? err : add_hop(f, path, &raced);
+			next = follow_link(path);
+			free(path);
+		}
+		free(path);
+		if (!raced || ++tries == 3)
+			break;
+		h = f->hops;	/* a missing directory appeared meanwhile: again */
+	}
+	drop_hops(old);
+	return err;
+}
+
+/* Marks the files whose path goes through wd, or all with -1. */
+static void
+mark_watching(int wd)
+{
+	struct hop *h;
+	int i;
+
+	for (i = 0; i < nfiles; i++) {
+		for (h = files[i].hops; h && h->wd != wd; h = h->next)
+			;
+		if (wd < 0 || h)
+			mark(&files[i], FORCE | RESOLVE);
+	}
+}
+
+static void
+read_events(void)
+{
+	union {
+		struct inotify_event e;
+		char b[1 << 16];
+	} u;
+	struct inotify_event *e;
+	struct hop key, *h;
+	void *node;
+	ssize_t n;
+	char *p;
+
+	if ((n = read(ifd, u.b, sizeof u.b)) > 0)	/* once: a busy neighbour starves nothing */
+		for (p = u.b; p < u.b + n; p += sizeof *e + e->len) {
+			e = (struct inotify_event *)(void *)p;
+			if (e->mask & IN_Q_OVERFLOW)
+				mark_watching(-1);	/* events lost: look at everything */
+			else if (e->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
+				mark_watching(e->wd);
+			else if (e->len) {
+				key.wd = e->wd;
+				key.name = e->name;
+				if ((node = tfind(&key, &hops, compare_hops)))
+					for (h = *(struct hop **)node; h; h = h->same)
+						mark(h->f, (e->mask & IN_CLOSE_WRITE ? 0 : FORCE) |
+						    (e->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+						    IN_MOVED_TO | IN_ATTRIB) ? RESOLVE : 0));
+			}
+		}
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		die(1, "inotify: %s", strerror(errno));
+}
+
+static void
+set_unwatched(struct file *f, int err)
+{
+	if (err == f->unwatched)
+		return;
+	if (err)
+		complain("%s: cannot watch: %s", f->path, strerror(err));
+	else
+		complain("%s: watched again", f->path);
+	f->unwatched = err;
+}
+
+static void
+watch_files(void)
+{
+	int i, err;
+
+	if ((ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0)
+		die(1, "inotify: %s", strerror(errno));
+	for (i = 0; i < nfiles; i++)
+		if ((err = resolve(&files[i])))
+			die(1, "%s: cannot watch: %s%s", files[i].path, strerror(err),
+			    err == ENOSPC ? " (see fs.inotify.max_user_watches)" : "");
+}
+#endif
+
+/* Looks at the files marked.  A file closed after writing (and not
+ * written to otherwise: each write(2) is an event of its own) is read only
+ * if stat(2) says it changed, as only a writer through mmap(2) needs. */
+static void
+look_again(void)
+{
+	struct stat st;
+	struct file *f;
+	int i;
+
+	for (i = 0; i < ndirty; i++) {
+		f = dirty[i];
+#ifdef __linux__
+		if (f->how & RESOLVE && !stop)
+			set_unwatched(f, resolve(f));
+#endif
+		if (!stop && (f->how & FORCE || f->problem || stat(f->path, &st) < 0 || changed(&st, &f->st)))
+			check_file(f, 0);
+		f->how = f->dirty = 0;
+	}
+	ndirty = 0;
+}
+
+/* Waits for events, -p's next look or a file to be still, and acts. */
+static void
+follow(long long poll_ms)
+{
+	struct pollfd fds[2];
+	long long now, due, next_poll = poll_ms ? now_ms() + poll_ms : 0;
+	int i;
+
+	fds[0].fd = sigpipe[0];
+	fds[1].fd = ifd;	/* -1 with -p: poll(2) skips it */
+	fds[0].events = fds[1].events = POLLIN;
+	while (!stop) {
+		due = next_poll;
+		for (i = 0; i < nfiles; i++) {
+			if (files[i].tail_due && (!due || files[i].tail_due < due))
+				due = files[i].tail_due;
+			if (files[i].verify_due && (!due || files[i].verify_due < due))
+				due = files[i].verify_due;
+		}
+		now = now_ms();
+		if (poll(fds, 2, due ? (int)MIN(MAX(due - now, 0), INT_MAX) : -1) < 0 && errno != EINTR)
+			die(1, "poll: %s", strerror(errno));
+		if (stop)
+			break;
+#ifdef __linux__
+		if (fds[1].revents)
+			read_events();
+#endif
+		if (poll_ms && (now = now_ms()) >= next_poll) {
+			poll_files();
+			next_poll = now + poll_ms;
+		}
+		look_again();
+		for (i = 0, now = now_ms(); i < nfiles && !stop; i++)
+			check_still(&files[i], now);
+		if (!stop)
+			write_batch(0);
+	}
 }
 
 static void
 on_signal(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
 	stop = 1;
+	(void)!write(sigpipe[1], "", 1);
+	errno = saved;
 }
-
-/* Sleeps until a signal or, with timeout, until it passes; 1 on input. */
-static int
-wait_for(int fd, const struct timespec *timeout, const sigset_t *mask)
-{
-	fd_set rfds;
-	int n;
-
-	FD_ZERO(&rfds);
-	if (fd >= 0)
-		FD_SET(fd, &rfds);
-	n = pselect(fd + 1, &rfds, 0, 0, timeout, mask);
-	if (n < 0 && errno != EINTR)
-		die(1, "pselect: %s", strerror(errno));
-	return n > 0;
-}
-
-static void
-follow_poll(double seconds, const sigset_t *mask)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)seconds;
-	ts.tv_nsec = (long)((seconds - ts.tv_sec) * 1e9);
-	while (!stop) {
-		wait_for(-1, &ts, mask);
-		if (stop)
-			break;
-		check_files(0);
-		write_batch(0);
-	}
-}
-
-#ifdef __linux__
-static void
-watch_file(int ifd, struct file *f)
-{
-	if (f->wd >= 0)
-		inotify_rm_watch(ifd, f->wd);
-	f->wd = inotify_add_watch(ifd, f->path, IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE);
-}
-
-static void
-follow_inotify(const sigset_t *mask)
-{
-	char buf[1 << 14], *dir, *slash;
-	ino_t ino;
-	int ifd, i, wd;
-
-	if ((ifd = inotify_init1(IN_CLOEXEC)) < 0)
-		die(1, "inotify: %s", strerror(errno));
-	for (i = 0; i < nfiles; i++) {
-		dir = xstrdup(files[i].path);
-		if ((slash = strrchr(dir, '/')))
-			slash[slash == dir] = 0;	/* "/x" is in "/" */
-		wd = inotify_add_watch(ifd, slash ? dir : ".", IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
-		    IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_ONLYDIR);
-		free(dir);
-		if (wd < 0)
-			die(1, "%s: %s", files[i].path, strerror(errno));
-		files[i].wd = -1;
-		watch_file(ifd, &files[i]);	/* for a symbolic link elsewhere */
-	}
-	check_files(0);		/* what changed before the watches */
-	write_batch(0);
-	while (!stop) {
-		if (!wait_for(ifd, 0, mask))
-			continue;
-		if (read(ifd, buf, sizeof buf) < 0 && errno != EINTR && errno != EAGAIN)
-			die(1, "inotify: %s", strerror(errno));
-		for (i = 0; i < nfiles; i++) {
-			ino = files[i].ino;
-			check_file(&files[i], 0);
-			if (files[i].ino != ino)
-				watch_file(ifd, &files[i]);
-		}
-		write_batch(0);
-	}
-}
-#endif
 
 int
 main(int argc, char *argv[])
 {
 	struct sigaction sa;
-	sigset_t block, mask;
+	struct stat st;
 	double poll = 0;
-	char *end;
-	int c, i, once = 0, skip = 0, missing;
+	char *end, *dir, *name;
+	int c, i, once = 0, skip = 0, missing = 0;
 
 	progname = "twatch";
 	usage_text = "usage: twatch [-1n] [-e ERE] [-p SECONDS] FILE...";
@@ -397,33 +970,45 @@ main(int argc, char *argv[])
 		bad_usage("no FILE to watch");
 	nfiles = argc - optind;
 	files = xmalloc(nfiles * sizeof *files);
+	dirty = xmalloc(nfiles * sizeof(struct file *));
 	memset(files, 0, nfiles * sizeof *files);
-	for (i = 0; i < nfiles; i++) {
+	for (i = 0; i < nfiles; i++)
 		files[i].path = argv[optind + i];
-		files[i].fd = files[i].wd = -1;
-	}
 
+	if (pipe(sigpipe) < 0 || fcntl(sigpipe[1], F_SETFL, O_NONBLOCK) < 0 ||
+	    fcntl(sigpipe[0], F_SETFD, FD_CLOEXEC) < 0 || fcntl(sigpipe[1], F_SETFD, FD_CLOEXEC) < 0)
+		die(1, "pipe: %s", strerror(errno));
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
+	sa.sa_handler = on_signal;	/* no SA_RESTART: a blocked write ends */
 	sigaction(SIGTERM, &sa, 0);
 	sigaction(SIGINT, &sa, 0);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, &mask);	/* delivered in pselect only */
 
+	/* What cannot be watched is fatal before anything is printed, since
+	 * a first batch tells tnext to go. */
+	for (i = 0; i < nfiles && !once; i++) {
+		name = strrchr(files[i].path, '/');
+		dir = name ? xstrndup(files[i].path, name == files[i].path ? 1 : (size_t)(name - files[i].path)) :
+		    xstrdup(".");
+		c = stat(dir, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+		free(dir);
+		if (c)
+			die(1, "%s: %s", files[i].path, strerror(c));
+	}
+#ifdef __linux__
+	if (!once && !poll)
+		watch_files();
+#endif
 	quiet = skip;
-	missing = check_files(once);
+	for (i = 0; i < nfiles && !stop; i++) {
+		check_file(&files[i], once || skip);
+		missing |= files[i].problem != 0;
+	}
 	quiet = 0;
+	if (stop)
+		return 0;
 	write_batch(1);
 	if (once)
 		return missing;
-#ifdef __linux__
-	if (!poll) {
-		follow_inotify(&mask);
-		return 0;
-	}
-#endif
-	follow_poll(poll ? poll : 1, &mask);
+	follow(poll ? (long long)(poll * 1000 + 0.5) : ifd < 0 ? 1000 : 0);
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* Fuzz target: the marker scanner.  Whatever the bytes, match_heading
- * never reads outside its line, a match is a valid ID and one of the four
- * status words, and a marker seen in a line still being written is seen
- * again, the same, when the line is complete. */
+ * and near_miss never read outside their line; a match is a valid ID and
+ * one of the five status words; a marker seen in a line still being
+ * written is seen again, the same, when the line is complete; a line is
+ * never both a marker and a near miss; and find_status_colon, the scan's
+ * pre-filter, never skips a line that is either. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +12,25 @@
 #include "../../tools/record.h"
 #include "../../tools/marker.h"
 
+static int
+is_status(const char *s, size_t n)
+{
+	static const char *words[] = { "COMPLETED", "DONE", "BLOCKED", "FAILED", "IDLE" };
+	size_t k;
+
+	for (k = 0; k < sizeof words / sizeof *words; k++)
+		if (n == strlen(words[k]) && !memcmp(s, words[k], n))
+			return 1;
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data, *id, *status, *id2, *status2;
 	size_t idlen, statuslen, idlen2, statuslen2;
-	char *copy;
+	char *copy, why[256];
+	int marker, miss;
 
 	copy = malloc(size ? size : 1);	/* exactly the line: ASan sees overreads */
 	memcpy(copy, s, size);
@@ -24,15 +39,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    id != id2 || idlen != idlen2 || status != status2 || statuslen != statuslen2)
 			abort();
 	}
-	if (match_heading(copy, size, 1, &id, &idlen, &status, &statuslen)) {
-		if (!valid_id(id, idlen) || idlen > MAXID || id < copy || status + statuslen > copy + size)
-			abort();
-		if (!(statuslen == 9 && !memcmp(status, "COMPLETED", 9)) &&
-		    !(statuslen == 4 && !memcmp(status, "DONE", 4)) &&
-		    !(statuslen == 7 && !memcmp(status, "BLOCKED", 7)) &&
-		    !(statuslen == 6 && !memcmp(status, "FAILED", 6)))
-			abort();
-	}
+	marker = match_heading(copy, size, 1, &id, &idlen, &status, &statuslen);
+	if (marker && (!valid_id(id, idlen) || idlen > MAXID || id < copy ||
+	    status + statuslen > copy + size || !is_status(status, statuslen)))
+		abort();
+	miss = near_miss(copy, size, why, sizeof why);
+	if ((marker && miss) || (miss && (!*why || strlen(why) >= sizeof why)))
+		abort();
+	if ((marker || miss) && !find_status_colon(copy, copy + size))
+		abort();
 	free(copy);
 	return 0;
 }
