@@ -690,3 +690,13 @@ stop_live() {
 	# those marked sent are the first ones, in order: all were written
 	[ "$(tq -s sent | awk '{ print $1 }' | tr '\n' ' ')" = "$(seq -f 'T-%g' "$sent" | tr '\n' ' ')" ]
 }
+
+@test "a marker line cut off by the end of input is not taken: its writer died" {
+	six_tasks > queue
+	tnext < /dev/null > /dev/null
+	run tnext < <(printf 'TODO-ANTI-001 DONE 1\n\nTODO-CODEX-003 DO')
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "tnext: stdin:3: a line cut off by the end of input, ignored" ]]
+	[[ "$(tq)" =~ TODO-CODEX-003\ +sent ]]	# not held in a status "DO"
+	[[ "$(tq)" =~ TODO-ANTI-001\ +done ]]
+}

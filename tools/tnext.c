@@ -527,10 +527,9 @@ read_input(void)
 		n = 0;
 	}
 	if (!n) {
-		if (inlen && !skipping) {	/* a last line with no newline */
-			in[inlen] = 0;
-			lineno++;
-			take_line(in, inlen);
+		if (inlen && !skipping) {	/* its writer died in the middle of it */
+			complain("stdin:%ld: a line cut off by the end of input, ignored", ++lineno);
+			bad = 1;
 		}
 		inlen = 0;
 		return 0;
