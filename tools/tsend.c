@@ -71,6 +71,8 @@ static int submit = 1, into_shell;
 
 static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long buffers;	/* buffers named, under spawn_lock */
+static pthread_mutex_t prune_lock = PTHREAD_MUTEX_INITIALIZER;
+static int pruned;		/* lock files of panes gone removed, under prune_lock */
 
 /* One record to deliver, in its worker's queue. */
 struct job {
@@ -513,8 +515,10 @@ lock_pane(const char *socket, const char *pane, int *waited, char **why)
 			break;
 		close(fd);	/* pruned while we waited: lock the new one */
 	}
-	if (created)
-		prune_locks(dir);
+	pthread_mutex_lock(&prune_lock);
+	if (created && !pruned++)
+		prune_locks(dir);	/* once a run is enough */
+	pthread_mutex_unlock(&prune_lock);
 	return fd;
 }
 
@@ -529,10 +533,11 @@ press(const char *pane, char **why)
 /* The submit check, after the paste.  The text is on the input line when
  * the cursor's row shows the end of its last line or, for a program that
  * shows something else (a "[Pasted text]" summary), when that row differs
- * from before the paste.  The key is pressed once the text is there and
- * the same at two looks in a row, delay_ms after the paste at the least;
- * or, if nothing shows within BLIND_MS (a program that does not echo),
- * once, blind.  It is pressed again only when the input line, unchanged
+ * from before the paste and stays so at two looks in a row.  The key is
+ * pressed once the text is there, LOOK_MS after it was first seen (Gemini
+ * CLI takes an Enter within 40 ms of a paste for a line break), and
+ * delay_ms after the paste at the least; or, if nothing shows within
+ * BLIND_MS (a program that does not echo), once, blind.  It is pressed again only when the input line, unchanged
  * for RETRY_MS since the last press, still shows the text: a program slow
  * to redraw gets one key.  Done when the text has left the input line at
  * two looks in a row; after a blind press, when it never showed within
@@ -542,7 +547,7 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 {
 	char *tail = tail_of(text), *typed = 0, *row = 0, *last = 0, *reason;
 	double start = now(), pressed = 0, changed = 0, t;
-	int presses = 0, gone = 0, in, now_press, rc = 1;
+	int presses = 0, gone = 0, drawn, in, now_press, rc = 1;
 	struct view v;
 
 	while (rc > 0) {
@@ -564,12 +569,13 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 		row = squeeze(v.row, strlen(v.row));
 		if (!last || strcmp(last, row))
 			changed = t;
-		in = (*tail && strstr(row, tail)) || (typed && !strcmp(row, typed));
+		drawn = *tail && strstr(row, tail);
+		in = drawn || (typed && !strcmp(row, typed));
 		now_press = 0;
 		if (*v.mode)
 			;	/* the key would go to the mode: wait for its end */
 		else if (!presses)
-			now_press = (t >= delay_ms && changed < t && (in || strcmp(row, before))) ||
+			now_press = (t >= delay_ms && (drawn || (changed < t && strcmp(row, before)))) ||
 			    t >= BLIND_MS;
 		else if (in)
 			now_press = t - (changed > pressed ? changed : pressed) >= RETRY_MS;
@@ -579,6 +585,8 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 			gone = 0;
 		free_view(&v);
 		if (now_press) {
+			if (drawn && changed == t && !presses)
+				sleep_ms(LOOK_MS);	/* just drawn: let the program settle */
 			free(typed);
 			typed = in || strcmp(row, before) ? xstrdup(row) : 0;
 			if (press(pane, why) < 0) {
