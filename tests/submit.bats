@@ -57,6 +57,20 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 	[ "$(wc -l < slow.keys)" -eq 1 ]
 }
 
+@test "a program slow to show a paste, that takes an Enter right after it for a line break, gets one Enter" {
+	# as Gemini CLI just after its shell tool ran: a key pressed before
+	# the paste shows arrives too soon after it, and is a line break
+	TM new-window -d -t t -n gemini \
+	    "AGENT_SLOW_PASTE=0.5 AGENT_LOG='$PWD/gemini.log' AGENT_KEYLOG='$PWD/gemini.keys' '$ROOT/examples/agent' gemini '$PWD/CLAUDE.md' 0 1"
+	for i in $(seq 300); do TM capture-pane -p -t t:gemini | grep -q 'gemini: ready' && break; sleep 0.01; done
+	t0=$(date +%s%N)
+	tsend -S "$SOCK" t:gemini 'shown late, taken once'
+	[ "$(ms_since $t0)" -ge 500 ]
+	sleep 0.5
+	[ "$(cat gemini.log)" = 'shown late, taken once' ]
+	[ "$(wc -l < gemini.keys)" -eq 1 ]
+}
+
 @test "-w 0 presses the key once: ignored while starting, never submitted" {
 	agent single 2 1
 	tsend -S "$SOCK" -w 0 t:single 'pressed once'
