@@ -71,6 +71,18 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 	[ "$(wc -l < gemini.keys)" -eq 1 ]
 }
 
+@test "a program busy as the key came, that took it for a line break of the paste, gets one more Enter" {
+	# as Gemini CLI, busy after its shell tool ran: the key comes 50 ms
+	# after the paste showed, but is read with it, and breaks the line
+	TM new-window -d -t t -n busy-gemini \
+	    "AGENT_SLOW_PASTE=0.3,0.4 AGENT_LOG='$PWD/bg.log' AGENT_KEYLOG='$PWD/bg.keys' '$ROOT/examples/agent' bg '$PWD/CLAUDE.md' 0 1"
+	for i in $(seq 300); do TM capture-pane -p -t t:busy-gemini | grep -q 'bg: ready' && break; sleep 0.01; done
+	tsend -S "$SOCK" t:busy-gemini 'broken once, then taken'
+	sleep 0.5
+	[ "$(cat bg.log)" = 'broken once, then taken\n' ]	# with its line break
+	[ "$(wc -l < bg.keys)" -eq 2 ]
+}
+
 @test "-w 0 presses the key once: ignored while starting, never submitted" {
 	agent single 2 1
 	tsend -S "$SOCK" -w 0 t:single 'pressed once'

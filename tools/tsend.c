@@ -97,7 +97,10 @@ static int input_ended;		/* under jobs_lock */
 /* What tmux says of a pane: its screen, cut into rows, and more. */
 struct view {
 	char *out;
-	const char *id, *mode, *command, *socket, *row;
+	const char *id, *mode, *command, *socket;
+	const char *row;	/* the cursor's */
+	const char *above;	/* the lowest row above it that is not blank */
+	int below;		/* a row below it is not blank */
 	int dead, cx, cy;
 };
 
@@ -355,11 +358,15 @@ look(const char *target, struct view *v, char **why)
 	v->cy = atoi(f[4]);
 	v->command = f[5];
 	v->socket = f[6];
-	v->row = "";
+	v->row = v->above = "";
 	for (p = v->out, n = 0; p < f[0]; p += strlen(p) + 1, n++) {
 		p[strcspn(p, "\n")] = 0;
 		if (n == v->cy)
 			v->row = p;
+		else if (strspn(p, " ") < strlen(p) && n < v->cy)
+			v->above = p;
+		else if (strspn(p, " ") < strlen(p))
+			v->below = 1;
 	}
 	return 0;
 }
@@ -537,17 +544,24 @@ press(const char *pane, char **why)
  * pressed once the text is there, LOOK_MS after it was first seen (Gemini
  * CLI takes an Enter within 40 ms of a paste for a line break), and
  * delay_ms after the paste at the least; or, if nothing shows within
- * BLIND_MS (a program that does not echo), once, blind.  It is pressed again only when the input line, unchanged
- * for RETRY_MS since the last press, still shows the text: a program slow
- * to redraw gets one key.  Done when the text has left the input line at
- * two looks in a row; after a blind press, when it never showed within
- * RETRY_MS. */
+ * BLIND_MS (a program that does not echo), once, blind.
+ *
+ * It is pressed again only when the input line, unchanged for RETRY_MS
+ * since the last press, still shows the text: a program slow to redraw
+ * gets one key.  The text is still there, too, when the key made a line
+ * break under it: the cursor on a blank row under the text, and more
+ * drawn below, an input box grown by a line (Gemini CLI, when it is busy
+ * as the key comes, may still take it for part of the paste); a line
+ * reader (cat, a shell) draws nothing below its input line.
+ *
+ * Done when the text has left the input line at two looks in a row; after
+ * a blind press, when it never showed within RETRY_MS. */
 static int
 submit_surely(const char *pane, const char *text, const char *before, char **why)
 {
 	char *tail = tail_of(text), *typed = 0, *row = 0, *last = 0, *reason;
 	double start = now(), pressed = 0, changed = 0, t;
-	int presses = 0, gone = 0, drawn, in, now_press, rc = 1;
+	int presses = 0, gone = 0, seen = 0, drawn, broke, in, now_press, rc = 1;
 	struct view v;
 
 	while (rc > 0) {
@@ -570,7 +584,8 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 		if (!last || strcmp(last, row))
 			changed = t;
 		drawn = *tail && strstr(row, tail);
-		in = drawn || (typed && !strcmp(row, typed));
+		broke = presses && !*row && *tail && v.below && strstr(v.above, tail);
+		in = drawn || (typed && !strcmp(row, typed)) || broke;
 		now_press = 0;
 		if (*v.mode)
 			;	/* the key would go to the mode: wait for its end */
@@ -579,7 +594,7 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 			    t >= BLIND_MS;
 		else if (in)
 			now_press = t - (changed > pressed ? changed : pressed) >= RETRY_MS;
-		else if (typed ? ++gone >= 2 : t - pressed >= RETRY_MS)
+		else if (seen ? ++gone >= 2 : t - pressed >= RETRY_MS)
 			rc = 0;
 		if (in)
 			gone = 0;
@@ -587,8 +602,9 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 		if (now_press) {
 			if (drawn && changed == t && !presses)
 				sleep_ms(LOOK_MS);	/* just drawn: let the program settle */
+			seen = in || strcmp(row, before);
 			free(typed);
-			typed = in || strcmp(row, before) ? xstrdup(row) : 0;
+			typed = seen && !broke ? xstrdup(row) : 0;
 			if (press(pane, why) < 0) {
 				rc = -1;
 				break;
