@@ -61,6 +61,7 @@ enum {
 	LOOK_MS = 50,		/* between two looks at a pane */
 	READY_MS = 100,		/* between two looks at a pane not ready */
 	RETRY_MS = 1000,	/* the input line still after a press, before the next */
+	BROKE_MS = 200,		/* the same, when the press made a line break */
 	BLIND_MS = 1000		/* nothing drawn after the paste: press anyway */
 };
 
@@ -552,7 +553,8 @@ press(const char *pane, char **why)
  * break under it: the cursor on a blank row under the text, and more
  * drawn below, an input box grown by a line (Gemini CLI, when it is busy
  * as the key comes, may still take it for part of the paste); a line
- * reader (cat, a shell) draws nothing below its input line.
+ * reader (cat, a shell) draws nothing below its input line.  The program
+ * has then acted on the key: BROKE_MS of stillness is enough.
  *
  * Done when the text has left the input line at two looks in a row; after
  * a blind press, when it never showed within RETRY_MS. */
@@ -593,7 +595,8 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 			now_press = (t >= delay_ms && (drawn || (changed < t && strcmp(row, before)))) ||
 			    t >= BLIND_MS;
 		else if (in)
-			now_press = t - (changed > pressed ? changed : pressed) >= RETRY_MS;
+			now_press = t - (changed > pressed ? changed : pressed) >=
+			    (broke ? BROKE_MS : RETRY_MS);
 		else if (seen ? ++gone >= 2 : t - pressed >= RETRY_MS)
 			rc = 0;
 		if (in)
