@@ -22,6 +22,9 @@ all: $(TOOLS)
 $(TOOLS): %: %.c $(SHARED) $(HEADERS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $@.c $(SHARED) $(LDLIBS)
 
+# tsend delivers to each pane in a thread of its own.
+tools/tsend tools/asan/tsend: LDLIBS += -pthread
+
 # The same tools built with sanitizers, for the suite's second run.
 $(ASAN): tools/asan/%: tools/%.c $(SHARED) $(HEADERS)
 	@mkdir -p tools/asan

@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
-# tsend: prompts typed into real tmux panes, byte for byte.
+# tsend: prompts typed into real tmux panes, byte for byte; failures held
+# as UNSENT with the command that sends them again; the per-pane lock.
+# (The submit check, and panes that are slow, busy or many: submit.bats.)
 load common
 load tmux
 
@@ -19,11 +21,36 @@ hostile=(
 	';'
 )
 
+# agent NAME: a window t:NAME running the simulated agent, ready at once
+agent() {
+	TM new-window -d -t t -n "$1" \
+	    "AGENT_LOG='$BATS_TEST_TMPDIR/$1.log' '$ROOT/examples/agent' $1 '$BATS_TEST_TMPDIR/CLAUDE.md' 0 1"
+	local i
+	for i in $(seq 300); do TM capture-pane -p -t "t:$1" | grep -q "$1: ready" && return; sleep 0.01; done
+	return 1
+}
+
+# logged NAME LINES: wait up to 10 s until the agent NAME took LINES messages
+logged() {
+	local i
+	for i in $(seq 1000); do
+		[ "$(cat "$BATS_TEST_TMPDIR/$1.log" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# stream QUEUE: QUEUE's records after the "#state" line tnext begins with
+stream() {
+	printf '#state %s/%s.state\n' "$PWD" "$1"
+	tq -p "$1"
+}
+
 @test "a hostile corpus arrives byte for byte, as TEXT arguments" {
 	recorder args
 	expect=
 	for p in "${hostile[@]}"; do
-		tsend -S "$SOCK" -d 0 t:args "$p"
+		tsend -S "$SOCK" -d 0 -w 0 t:args "$p"
 		expect+=$(pasted "$p")
 	done
 	received args ${#expect}
@@ -40,15 +67,15 @@ hostile=(
 		printf 'T-%d t:records %s\n\n' $((n += 1)) "$p"
 		expect+=$(pasted "$p")
 	done > records
-	tsend -S "$SOCK" -d 0 < records
+	tsend -S "$SOCK" -d 0 -w 0 < records
 	received records ${#expect}
 	cmp records.rec <(printf '%s' "$expect")
 }
 
 @test "TEXT words are joined by spaces; TARGET alone types all of stdin" {
 	recorder words
-	tsend -S "$SOCK" -d 0 t:words one '  two' three
-	printf 'line one\nline two;\n\n' | tsend -S "$SOCK" -d 0 t:words
+	tsend -S "$SOCK" -d 0 -w 0 t:words one '  two' three
+	printf 'line one\nline two;\n\n' | tsend -S "$SOCK" -d 0 -w 0 t:words
 	expect=$(pasted 'one   two three')$(pasted "$(printf 'line one\nline two;')")
 	received words ${#expect}
 	cmp words.rec <(printf '%s' "$expect")
@@ -56,7 +83,7 @@ hostile=(
 
 @test "a multi-line prompt stays one prompt: LF inside the paste, one Enter" {
 	recorder multi
-	printf 'M-1 t:multi first line\n\tsecond line\n\t\tindented third\n\n' | tsend -S "$SOCK" -d 0
+	printf 'M-1 t:multi first line\n\tsecond line\n\t\tindented third\n\n' | tsend -S "$SOCK" -d 0 -w 0
 	expect=$(printf '\033[200~first line\nsecond line\n\tindented third\033[201~\r')
 	received multi ${#expect}
 	cmp multi.rec <(printf '%s' "$expect")
@@ -65,14 +92,14 @@ hostile=(
 @test "a 64 KB prompt arrives whole" {
 	recorder big
 	head -c 49152 /dev/urandom | base64 -w 0 > prompt	# 65536 bytes
-	tsend -S "$SOCK" -d 0 t:big < prompt
+	tsend -S "$SOCK" -d 0 -w 0 t:big < prompt
 	received big $((65536 + 13))
 	cmp big.rec <(pasted "$(cat prompt)")
 }
 
 @test "ESC and other control characters are removed, and counted" {
 	recorder ctl
-	run tsend -S "$SOCK" -d 0 t:ctl "$(printf 'a\033[201~b\007c\tand tab')"
+	run tsend -S "$SOCK" -d 0 -w 0 t:ctl "$(printf 'a\033[201~b\007c\tand tab')"
 	[ "$status" -eq 0 ]
 	[ "$output" = "tsend: t:ctl: removed 2 control characters" ]
 	expect=$(printf '\033[200~a[201~bc\tand tab\033[201~\r')
@@ -82,7 +109,7 @@ hostile=(
 
 @test "CR LF and CR become LF; trailing line breaks are dropped" {
 	recorder crlf
-	printf 'one\r\ntwo\rthree\r\n\n' | tsend -S "$SOCK" -d 0 t:crlf
+	printf 'one\r\ntwo\rthree\r\n\n' | tsend -S "$SOCK" -d 0 -w 0 t:crlf
 	expect=$(printf '\033[200~one\ntwo\nthree\033[201~\r')
 	received crlf ${#expect}
 	cmp crlf.rec <(printf '%s' "$expect")
@@ -91,10 +118,26 @@ hostile=(
 @test "-n types without the submit key; -k chooses the key" {
 	recorder keys
 	tsend -S "$SOCK" -n t:keys 'no enter'
-	tsend -S "$SOCK" -d 0 -k Tab t:keys 'tab after'
-	expect=$(printf '\033[200~no enter\033[201~\033[200~tab after\033[201~\t')
+	tsend -S "$SOCK" -d 0 -w 0 -k Tab t:keys 'tab after'
+	tsend -S "$SOCK" -d 0 -w 0 -k C-m t:keys 'C-m after'
+	expect=$(printf '\033[200~no enter\033[201~\033[200~tab after\033[201~\t\033[200~C-m after\033[201~\r')
 	received keys ${#expect}
 	cmp keys.rec <(printf '%s' "$expect")
+}
+
+@test "a key name tmux does not know is a usage error, and nothing is typed" {
+	recorder nokey
+	for k in Return enter2 C-Return X- ''; do
+		run tsend -S "$SOCK" -k "$k" t:nokey 'never typed'
+		[ "$status" -eq 2 ]
+		[ "${lines[0]}" = "tsend: -k $k: not a key name tmux knows (Enter, C-m, Tab, ...)" ]
+		[[ "${lines[1]}" =~ ^usage:\ tsend ]]
+	done
+	for k in Enter enter C-m M-Enter S-Tab ^M Escape KPEnter F12 x é 0x0d; do
+		tsend -S "$SOCK" -n -k "$k" t:nokey '' || { echo "-k $k refused"; false; }
+	done
+	sleep 0.2
+	[ ! -s nokey.rec ]
 }
 
 @test "the submit key comes after the delay" {
@@ -109,7 +152,7 @@ hostile=(
 @test "a record is typed the moment it ends, not at the next one" {
 	recorder stream
 	mkfifo in
-	tsend -S "$SOCK" -d 0 < in 3>&- &
+	tsend -S "$SOCK" -d 0 -w 0 < in 3>&- &
 	exec 5> in
 	printf 'S-1 t:stream first\n\n' >&5
 	expect=$(pasted first)
@@ -122,14 +165,77 @@ hostile=(
 	cmp stream.rec <(printf '%s%s' "$expect" "$(pasted second)")
 }
 
-@test "no such pane: reported with the ID and how to send it again; the next still goes" {
-	recorder next
-	printf 'BAD-1 t:nosuchwindow lost\n\nGOOD-1 t:next kept\n\n' > records
-	run tsend -S "$SOCK" -d 0 < records
+@test "a record cut off by the end of a stream from tnext is not typed, and not held" {
+	recorder cut
+	echo 'CUT-1 t:cut a prompt' > queue
+	mkfifo in
+	tsend -S "$SOCK" -d 0 -w 0 < in 2> err 3>&- &
+	reader=$!
+	# the writer dies in the middle of the record: no empty line after it
+	sh -c 'printf "#state %s/queue.state\nCUT-1 t:cut first line of it\n\tsecond" "$PWD"; exec sleep 60' > in 3>&- &
+	writer=$!
+	sleep 0.3
+	kill -9 $writer
+	wait $writer || true
+	wait $reader || status=$?
 	[ "$status" -eq 1 ]
-	[ "$output" = "tsend: BAD-1: t:nosuchwindow: can't find window: nosuchwindow; to send it again: tnext -r BAD-1 </dev/null | tsend" ]
-	received next 17
-	cmp next.rec <(pasted kept)
+	[ "$(cat err)" = "tsend: CUT-1: t:cut: cut off by the end of input: not typed" ]
+	sleep 0.2
+	[ ! -s cut.rec ]
+	[ ! -e queue.state ]
+	[ "$(tq queue | awk '{ print $2 }')" = pending ]
+}
+
+@test "without a #state line, a record ended by the end of input is typed" {
+	recorder uncut
+	printf 'U-1 t:uncut typed by hand, no empty line after it' | tsend -S "$SOCK" -d 0 -w 0
+	expect=$(pasted 'typed by hand, no empty line after it')
+	received uncut ${#expect}
+	cmp uncut.rec <(printf '%s' "$expect")
+}
+
+@test "no such pane: held UNSENT with the reason; the printed command sends it again" {
+	agent here
+	echo 'GONE-1 t:later Fais la tâche GONE-1;' > queue
+	run tsend -S "$SOCK" < <(stream queue; printf 'HERE-1 t:here the next one still goes\n\n')
+	[ "$status" -eq 1 ]
+	retry="tnext -r GONE-1 $PWD/queue </dev/null | tsend -S $SOCK"
+	[ "$output" = "tsend: GONE-1: t:later: can't find window: later; to send it again: $retry" ]
+	logged here 1
+	[ "$(cat here.log)" = 'the next one still goes' ]
+	grep -q "UNSENT GONE-1 can't find window: later\$" queue.state
+	[ "$(tq queue | awk '$1 == "GONE-1" { print $2 }')" = UNSENT ]
+	agent later
+	sh -c "$retry"
+	logged later 1
+	[ "$(cat later.log)" = 'Fais la tâche GONE-1;' ]
+	[ "$(tq queue | awk '$1 == "GONE-1" { print $2 }')" = sent ]
+}
+
+@test "no server: held UNSENT with the reason; the printed command sends it again" {
+	sock=$PWD/later.sock
+	echo 'EARLY-1 t:0 before the server started' > queue
+	run tsend -S "$sock" < <(stream queue)
+	[ "$status" -eq 1 ]
+	retry="tnext -r EARLY-1 $PWD/queue </dev/null | tsend -S $sock"
+	[[ "$output" =~ ^tsend:\ EARLY-1:\ t:0:\ (no\ server\ running|error\ connecting).*\;\ to\ send\ it\ again:\ (.*)$ ]]
+	[ "${BASH_REMATCH[2]}" = "$retry" ]
+	grep -Eq "UNSENT EARLY-1 (no server running|error connecting)" queue.state
+	[ "$(tq queue | awk '{ print $2 }')" = UNSENT ]
+	tmux -S "$sock" -f /dev/null new-session -d -s t -x 80 -y 20 \
+	    "AGENT_LOG='$PWD/early.log' '$ROOT/examples/agent' early '$PWD/CLAUDE.md' 0 1"
+	sh -c "$retry" || { tmux -S "$sock" kill-server; false; }
+	logged early 1
+	tmux -S "$sock" kill-server
+	[ "$(cat early.log)" = 'before the server started' ]
+	[ "$(tq queue | awk '{ print $2 }')" = sent ]
+}
+
+@test "the retry command quotes what the shell would split, and names -L" {
+	printf 'Q-1 t:nowhere x\n' > 'my queue'
+	run tsend -L "it's mine" < <(stream 'my queue')
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"; to send it again: tnext -r Q-1 '$PWD/my queue' </dev/null | tsend -L 'it'\\''s mine'" ]]
 }
 
 @test "no server, no tmux: reported, exit 1" {
@@ -142,20 +248,76 @@ hostile=(
 }
 
 @test "a pane that closes mid-delivery is reported" {
-	TM new-window -d -t t -n closer "stty raw -echo; head -c 1 > /dev/null"
+	TM new-window -d -t t -n closer "stty raw -echo; exec head -c 1 > /dev/null"
 	sleep 0.2
 	run tsend -S "$SOCK" -d 300 -w 0 t:closer 'the pane is gone before Enter'
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ ^tsend:\ t:closer:\ can\'t\ find\ pane ]]
 }
 
-@test "two tsends into one pane, 50 prompts each, never interleave" {
+@test "a pane that closes between load-buffer and paste-buffer leaves no buffer" {
+	recorder victim
+	pane=$(TM display-message -p -t t:victim '#{pane_id}')
+	TM set-hook -g after-load-buffer "kill-pane -t $pane"
+	run tsend -S "$SOCK" -w 0 t:victim 'a prompt nobody else may read'
+	TM set-hook -gu after-load-buffer
+	[ "$status" -eq 1 ]
+	[ "$output" = "tsend: t:victim: can't find pane: $pane" ]
+	[ -z "$(TM list-buffers)" ]
+}
+
+@test "a pane running a shell gets nothing, and the task is held UNSENT" {
+	TM new-window -d -t t -n shell "exec bash --norc --noprofile -i"
+	printf 'SH-1 t:shell rm -rf important\n' > queue
+	run tsend -S "$SOCK" -w 0.5 < <(stream queue)
+	[ "$status" -eq 1 ]
+	[[ "$output" == "tsend: SH-1: t:shell: the pane runs a shell (bash), not an agent; to send it again: "* ]]
+	[ "$(tq queue | awk '{ print $2 }')" = UNSENT ]
+	grep -q 'UNSENT SH-1 the pane runs a shell (bash), not an agent$' queue.state
+	[ "$(TM capture-pane -p -t t:shell | grep -c important)" -eq 0 ]
+	run tsend -S "$SOCK" -w 0 t:shell 'echo by hand'
+	[ "$status" -eq 1 ]
+	[ "$output" = "tsend: t:shell: the pane runs a shell (bash), not an agent" ]
+}
+
+@test "-s types into a shell on purpose" {
+	TM new-window -d -t t -n shellok "exec bash --norc --noprofile -i"
+	sleep 0.3
+	tsend -S "$SOCK" -s t:shellok "echo typed on purpose > '$PWD/shell.out'"
+	for i in $(seq 300); do [ -s shell.out ] && break; sleep 0.01; done
+	[ "$(cat shell.out)" = 'typed on purpose' ]
+}
+
+@test "a program that is a login shell (-bash) counts as a shell" {
+	TM new-window -d -t t -n login "exec -a -bash bash --norc --noprofile -i"
+	sleep 0.3
+	run tsend -S "$SOCK" -w 0 t:login 'x'
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ "the pane runs a shell (" ]]
+}
+
+@test "started with SIGCHLD ignored, it still delivers" {
+	recorder ignored
+	printf '#include <signal.h>\n#include <unistd.h>\nint main(int c, char **v) { (void)c; signal(SIGCHLD, SIG_IGN); execvp(v[1], v + 1); return 127; }\n' > ign.c
+	cc -o ign ign.c
+	# the wrapper really passes SIGCHLD on ignored (bit 17 of SigIgn)
+	mask=$(./ign grep SigIgn /proc/self/status | awk '{ print $2 }')
+	[ $(( (16#$mask >> 16) & 1 )) -eq 1 ]
+	./ign tsend -S "$SOCK" -d 0 -w 0 t:ignored 'delivered all the same'
+	received ignored 35
+	cmp ignored.rec <(pasted 'delivered all the same')
+}
+
+@test "two tsends, one as from cron and one as from a login shell, 50 prompts each into one pane, never interleave" {
 	recorder both
 	for w in a b; do
 		for i in $(seq 50); do printf '%s-%d t:both prompt %s %d from writer %s\n\n' $w $i $w $i $w; done > $w.records
 	done
-	tsend -S "$SOCK" -d 5 -w 0 < a.records &
-	tsend -S "$SOCK" -d 5 -w 0 < b.records &
+	mkdir tmp run
+	# cron: no XDG_RUNTIME_DIR, no TMPDIR; a login shell: both, and the
+	# socket spelled another way
+	env -i PATH="$PATH" HOME="$HOME" tsend -S "$SOCK" -d 5 -w 0 < a.records &
+	env XDG_RUNTIME_DIR="$PWD/run" TMPDIR="$PWD/tmp" tsend -S "$(dirname "$SOCK")/./$(basename "$SOCK")" -d 5 -w 0 < b.records &
 	wait
 	sleep 0.2
 	# the recording is 100 whole pastes, each followed by its Enter
@@ -167,15 +329,36 @@ hostile=(
 	[ "$(grep 'prompt a' got | awk '{ print $3 }' | tr '\n' ' ')" = "$(seq 50 | tr '\n' ' ')" ]
 	# and both really ran at once: their prompts alternate somewhere
 	[ "$(awk '{ print $2 }' got | uniq | wc -l)" -gt 2 ]
+	# the lock is beside the socket, nowhere else
+	[ -z "$(find run tmp -mindepth 1)" ]
+	[ -f "$SOCK.tsend/$(TM display-message -p -t t:both '#{pane_id}')" ]
+}
+
+@test "the lock files of panes that are gone are removed" {
+	recorder old
+	old=$(TM display-message -p -t t:old '#{pane_id}')
+	tsend -S "$SOCK" -d 0 -w 0 t:old 'x'
+	[ -f "$SOCK.tsend/$old" ]
+	TM kill-pane -t "$old"
+	recorder new
+	new=$(TM display-message -p -t t:new '#{pane_id}')
+	tsend -S "$SOCK" -d 0 -w 0 t:new 'y'
+	[ -f "$SOCK.tsend/$new" ]
+	[ ! -e "$SOCK.tsend/$old" ]
+	TM list-panes -a -F '#{pane_id}' > live
+	for f in "$SOCK.tsend"/*; do grep -qxF -- "${f##*/}" live; done
 }
 
 @test "a lock directory that is not ours alone is refused" {
-	mkdir -m 777 tsend-$(id -u)
-	recorder lock
-	run env TMPDIR="$PWD" XDG_RUNTIME_DIR= tsend -S "$SOCK" -d 0 t:lock 'x'
+	sock=$PWD/own.sock
+	tmux -S "$sock" -f /dev/null new-session -d -s o -x 80 -y 20 \
+	    "stty raw -echo; exec cat > '$PWD/own.rec'"
+	mkdir -m 777 "$sock.tsend"
+	run tsend -S "$sock" -d 0 -w 0 o:0 'x'
+	tmux -S "$sock" kill-server
 	[ "$status" -eq 1 ]
-	[[ "$output" =~ "lock: Operation not permitted" ]]
-	[ ! -s lock.rec ]
+	[ "$output" = "tsend: o:0: lock: $sock.tsend: not a directory of this user's alone" ]
+	[ ! -s own.rec ]
 }
 
 @test "usage errors exit 2" {
@@ -185,12 +368,14 @@ hostile=(
 	[ "$status" -eq 2 ]
 	run tsend -d soon t:1 x
 	[ "$status" -eq 2 ]
+	run tsend -w -1 t:1 x
+	[ "$status" -eq 2 ]
 }
 
 @test "bad records are reported with the line; the good ones are still sent" {
 	recorder badrec
 	printf 'X nopane hello\n\nOK-1 t:badrec fine\n\n' > records
-	run tsend -S "$SOCK" -d 0 < records
+	run tsend -S "$SOCK" -d 0 -w 0 < records
 	[ "$status" -eq 1 ]
 	[ "$output" = "tsend: -:1: bad target 'nopane' (want session:window[.pane], %N or @N)" ]
 	received badrec 17

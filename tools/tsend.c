@@ -1,25 +1,50 @@
-/* tsend: type prompts into tmux panes, exactly as written.
+/* tsend: type prompts into tmux panes, exactly as written, each pane on
+ * its own.
  *
  * The text never reaches tmux as an argument, where a trailing ';' is a
  * command separator, "Enter" a key name and a leading '-' an option: it is
  * written to `tmux load-buffer -b NAME -` through a pipe, into a buffer
- * named for this process alone, and pasted with `paste-buffer -p -r -d`
- * (bracketed, line breaks kept as LF, the buffer deleted).  After a pause
- * the submit key follows.  Control characters other than LF and TAB are
- * removed first: an ESC could end the bracketed paste and turn the rest of
- * the prompt into keystrokes.
+ * named for this delivery alone, and pasted with `paste-buffer -p -r -d`
+ * (bracketed, line breaks kept as LF, the buffer deleted, and deleted too
+ * when the paste fails).  Control characters other than LF and TAB are
+ * removed first: an ESC could end the bracketed paste and turn the rest
+ * of the prompt into keystrokes.
  *
- * One delivery holds an exclusive lock for its server and pane from paste
- * to submit, so two tsends never interleave in one pane.  tmux is run with
- * posix_spawnp and an argument vector; no shell is ever involved.
+ * Panes are independent.  The main thread only reads records and appends
+ * each to the queue of the worker thread of its TARGET, so it never waits
+ * on a pane, and one pane's records are delivered in the order read.  A
+ * worker rather than one event loop: a delivery is a short script of tmux
+ * runs and pauses that reads plainly as one function.  At the end of input
+ * tsend waits for every worker, and exits 1 if any delivery failed.
+ *
+ * A delivery (deliver()): find the pane, with its program, its mode and
+ * its server's socket, and wait while it runs a shell or is in a mode;
+ * lock the pane; paste; press the key as the submit check decides
+ * (submit_surely()).  The lock is an flock(2) on a file named for the
+ * pane, in a directory beside the server's socket: every tsend that talks
+ * to that server finds it, whatever its environment (cron, a login shell).
+ *
+ * A delivery that fails is reported with the command that sends it again,
+ * and, when the stream named its state file ("#state PATH", from tnext),
+ * first held there as UNSENT, under the state lock, held for the time of
+ * one append and never while waiting on anything.
+ *
+ * tmux runs by posix_spawnp with an argument vector, never through a
+ * shell.  A pipe is made and marked close-on-exec under one lock with the
+ * spawn that uses it: else another thread's tmux could inherit its write
+ * end, and the tmux reading it would never see the end of its input.
  */
 #define _DEFAULT_SOURCE		/* flock(2) */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <search.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,13 +53,57 @@
 
 #include "util.h"
 #include "record.h"
+#include "state.h"
 
 extern char **environ;
 
+enum {
+	LOOK_MS = 50,		/* between two looks at a pane */
+	READY_MS = 100,		/* between two looks at a pane not ready */
+	RETRY_MS = 1000,	/* the input line still after a press, before the next */
+	BROKE_MS = 200,		/* the same, when the press made a line break */
+	BLIND_MS = 1000		/* nothing drawn after the paste: press anyway */
+};
+
 static const char *socket_flag, *socket_arg, *key = "Enter";
-static long delay_ms = 300;
+static long delay_ms = 100;
 static double wait_s = 30;
-static int submit = 1;
+static int submit = 1, into_shell;
+
+static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long buffers;	/* buffers named, under spawn_lock */
+static pthread_mutex_t prune_lock = PTHREAD_MUTEX_INITIALIZER;
+static int pruned;		/* lock files of panes gone removed, under prune_lock */
+
+/* One record to deliver, in its worker's queue. */
+struct job {
+	char *id, *target, *prompt;
+	char *state;		/* the stream's state file, or 0 */
+	struct job *next;
+};
+
+/* The thread that delivers the records of one target, in order. */
+struct worker {
+	char *target;		/* first: the key of the tree of workers */
+	struct job *first, *last;
+	pthread_cond_t more;
+	pthread_t thread;
+	int failed;
+	struct worker *next;
+};
+
+static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static int input_ended;		/* under jobs_lock */
+
+/* What tmux says of a pane: its screen, cut into rows, and more. */
+struct view {
+	char *out;
+	const char *id, *mode, *command, *socket;
+	const char *row;	/* the cursor's */
+	const char *above;	/* the lowest row above it that is not blank */
+	int below;		/* a row below it is not blank */
+	int dead, cx, cy;
+};
 
 static void
 sleep_ms(long ms)
@@ -76,6 +145,26 @@ read_all(int fd, size_t *len)
 	return s;
 }
 
+/* Three pipes for a child, close-on-exec; the caller holds spawn_lock. */
+static int
+make_pipes(int p[3][2])
+{
+	int i, j;
+
+	for (i = 0; i < 3; i++) {
+		if (pipe(p[i]) < 0) {
+			while (i-- > 0) {
+				close(p[i][0]);
+				close(p[i][1]);
+			}
+			return -1;
+		}
+		for (j = 0; j < 2; j++)
+			fcntl(p[i][j], F_SETFD, FD_CLOEXEC);
+	}
+	return 0;
+}
+
 /* Runs tmux with args, input on its stdin; its stdout in *out if out.
  * On failure returns -1 and the first line of what tmux said in *why. */
 static int
@@ -85,7 +174,7 @@ run_tmux(const char *input, size_t inlen, char **out, char **why, const char **a
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t dfl;
-	int in[2], o[2], e[2], i = 0, status, err;
+	int p[3][2], i = 0, status, err;
 	char *msg;
 	pid_t pid;
 
@@ -94,20 +183,21 @@ run_tmux(const char *input, size_t inlen, char **out, char **why, const char **a
 		argv[i++] = socket_flag;
 		argv[i++] = socket_arg;
 	}
+	argv[i++] = "-u";	/* as from a UTF-8 locale: cron's C locale makes tabs '_' */
 	while (*args && i < 31)
 		argv[i++] = *args++;
 	argv[i] = 0;
-	if (pipe(in) < 0 || pipe(o) < 0 || pipe(e) < 0)
-		die(1, "pipe: %s", strerror(errno));
-	for (i = 0; i < 2; i++) {	/* so that tmux sees the end of its input */
-		fcntl(in[i], F_SETFD, FD_CLOEXEC);
-		fcntl(o[i], F_SETFD, FD_CLOEXEC);
-		fcntl(e[i], F_SETFD, FD_CLOEXEC);
+	pthread_mutex_lock(&spawn_lock);
+	if (make_pipes(p) < 0) {
+		err = errno;
+		pthread_mutex_unlock(&spawn_lock);
+		*why = format("pipe: %s", strerror(err));
+		return -1;
 	}
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, o[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, e[1], 2);
+	posix_spawn_file_actions_adddup2(&fa, p[0][0], 0);
+	posix_spawn_file_actions_adddup2(&fa, p[1][1], 1);
+	posix_spawn_file_actions_adddup2(&fa, p[2][1], 2);
 	posix_spawnattr_init(&attr);
 	sigemptyset(&dfl);
 	sigaddset(&dfl, SIGPIPE);
@@ -116,18 +206,19 @@ run_tmux(const char *input, size_t inlen, char **out, char **why, const char **a
 	err = posix_spawnp(&pid, "tmux", &fa, &attr, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	close(in[0]);
-	close(o[1]);
-	close(e[1]);
+	close(p[0][0]);
+	close(p[1][1]);
+	close(p[2][1]);
+	pthread_mutex_unlock(&spawn_lock);
 	if (err) {
-		close(in[1]);
-		close(o[0]);
-		close(e[0]);
+		close(p[0][1]);
+		close(p[1][0]);
+		close(p[2][0]);
 		*why = format("tmux: %s", strerror(err));
 		return -1;
 	}
 	while (inlen > 0) {
-		ssize_t w = write(in[1], input, inlen);
+		ssize_t w = write(p[0][1], input, inlen);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -136,18 +227,21 @@ run_tmux(const char *input, size_t inlen, char **out, char **why, const char **a
 		input += w;
 		inlen -= w;
 	}
-	close(in[1]);
-	msg = read_all(o[0], 0);
+	close(p[0][1]);
+	msg = read_all(p[1][0], 0);
 	if (out)
 		*out = msg;
 	else
 		free(msg);
-	msg = read_all(e[0], 0);
-	close(o[0]);
-	close(e[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	msg = read_all(p[2][0], 0);
+	close(p[1][0]);
+	close(p[2][0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		free(msg);
 		return 0;
 	}
@@ -188,182 +282,378 @@ clean_text(char *s)
 	return dropped;
 }
 
-/* Locks the pane for this delivery; the lock goes with the descriptor. */
-static int
-lock_pane(const char *socket, const char *pane)
-{
-	const char *runtime = getenv("XDG_RUNTIME_DIR"), *tmp = getenv("TMPDIR");
-	char dir[4096], path[8192], *p;
-	struct stat st;
-	int fd;
-
-	if (runtime && *runtime)
-		snprintf(dir, sizeof dir, "%s/tsend", runtime);
-	else
-		snprintf(dir, sizeof dir, "%s/tsend-%ld", tmp && *tmp ? tmp : "/tmp", (long)getuid());
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -1;
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) {
-		errno = EPERM;	/* not ours alone: someone may have planted it */
-		return -1;
-	}
-	snprintf(path, sizeof path, "%s/%s%s", dir, socket, pane);
-	for (p = path + strlen(dir) + 1; *p; p++)
-		if (*p == '/')
-			*p = '_';
-	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
-		return -1;
-	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
-		;
-	return fd;
-}
-
-/* Cuts the line breaks off the end of s; returns its last line. */
+/* The first n bytes of s with each run of blanks as one space, and none
+ * at either end: a row of the screen and the text it shows compare
+ * equal, whatever became of the tabs. */
 static char *
-last_line(char *s)
+squeeze(const char *s, size_t n)
 {
-	char *p = s + strlen(s);
+	char *t = xmalloc(n + 1), *w = t;
+	size_t i;
 
-	while (p > s && p[-1] == '\n')
-		*--p = 0;
-	while (p > s && p[-1] != '\n')
-		p--;
-	return p;
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			*w++ = s[i];
+		else if (w > t && w[-1] != ' ')
+			*w++ = ' ';
+	if (w > t && w[-1] == ' ')
+		w--;
+	*w = 0;
+	return t;
 }
 
-/* Where the text sits in the pane's input line: the lowest row that holds
- * needle, if the cursor is on that row, with the cursor and the row's
- * content, as one string; else "" and, in *where, the whole screen after
- * a NUL, to tell a still screen from a changing one.  0, or -1 with *why
- * if the pane cannot be seen. */
-static int
-look_at(const char *pane, const char *needle, char **where, char **why)
+/* What to look for on the input line: the end of the text's last line,
+ * 16 bytes at most, short enough to fit on one row of the screen as the
+ * program wraps it, long enough to be unlikely elsewhere. */
+static char *
+tail_of(const char *text)
 {
-	const char *args[] = { "capture-pane", "-p", "-t", pane, ";",
-	    "display-message", "-p", "-t", pane, "#{cursor_y} #{cursor_x}", 0 };
-	char *screen, *p, *cursor, *found = 0;
-	size_t len;
-	int n, row = -1;
+	const char *line = strrchr(text, '\n');
+	char *all = squeeze(line ? line + 1 : text, strlen(line ? line + 1 : text)), *start, *tail;
 
-	if (run_tmux(0, 0, &screen, why, args) < 0)
+	start = all + strlen(all);
+	start = start - all > 16 ? start - 16 : all;
+	while (start > all && ((unsigned char)*start & 0xc0) == 0x80)
+		start++;	/* not in the middle of a character */
+	tail = xstrdup(start);
+	free(all);
+	return tail;
+}
+
+/* Looks at a pane: its rows, and the row of its cursor.  capture-pane
+ * comes first because it fails when there is no such pane, where
+ * display-message falls back to another one. */
+static int
+look(const char *target, struct view *v, char **why)
+{
+	static const char what[] = "#{pane_id}\t#{pane_mode}\t#{pane_dead}\t"
+	    "#{cursor_x}\t#{cursor_y}\t#{pane_current_command}\t#{socket_path}";
+	const char *args[] = { "capture-pane", "-p", "-t", target, ";",
+	    "display-message", "-p", "-t", target, what, 0 };
+	char *f[7], *p, *end;
+	int i, n;
+
+	memset(v, 0, sizeof *v);
+	if (run_tmux(0, 0, &v->out, why, args) < 0)
 		return -1;
-	cursor = last_line(screen);
-	for (n = 0, p = screen; p < cursor; n++, p += len + 1) {
-		len = strcspn(p, "\n");
-		p[len] = 0;
-		if (*needle && strstr(p, needle)) {
-			row = n;
-			found = p;
-		}
+	for (p = end = v->out + strlen(v->out); p > v->out && p[-1] == '\n'; p--)
+		*--end = 0;
+	while (p > v->out && p[-1] != '\n')
+		p--;
+	for (i = 0; i < 6 && p; i++) {
+		f[i] = p;
+		if ((p = strchr(p, '\t')))
+			*p++ = 0;
 	}
-	if (found && atoi(cursor) == row) {
-		*where = xmalloc(strlen(cursor) + strlen(found) + 2);
-		sprintf(*where, "%s %s", cursor, found);
-		free(screen);
-	} else {
-		for (p = screen; p < cursor; p++)
-			if (!*p)
-				*p = '\n';	/* undo the cutting into rows */
-		memmove(screen + 1, screen, cursor - screen);
-		screen[0] = 0;
-		screen[cursor - screen + 1] = 0;
-		*where = screen;
+	if (!p || *f[0] != '%') {
+		free(v->out);
+		v->out = 0;
+		*why = xstrdup("tmux: no pane id");
+		return -1;
+	}
+	f[6] = p;
+	v->id = f[0];
+	v->mode = f[1];
+	v->dead = atoi(f[2]);
+	v->cx = atoi(f[3]);
+	v->cy = atoi(f[4]);
+	v->command = f[5];
+	v->socket = f[6];
+	v->row = v->above = "";
+	for (p = v->out, n = 0; p < f[0]; p += strlen(p) + 1, n++) {
+		p[strcspn(p, "\n")] = 0;
+		if (n == v->cy)
+			v->row = p;
+		else if (strspn(p, " ") < strlen(p) && n < v->cy)
+			v->above = p;
+		else if (strspn(p, " ") < strlen(p))
+			v->below = 1;
 	}
 	return 0;
 }
 
-/* Presses the key once the text is drawn, and again, with a growing
- * pause, while the text still sits in the input line with the cursor. */
-static int
-submit_surely(const char *pane, const char **keys, const char *needle, char **why)
+static void
+free_view(struct view *v)
 {
-	char *before = 0, *after = 0;
-	double start = now();
-	long waited, pause;
-	int rc = -1;
-
-	for (waited = 0; waited <= 1000; waited += 50) {	/* until it is still */
-		if (look_at(pane, needle, &after, why) < 0)
-			goto out;
-		if (before && !strcmp(before, after) && (*after || !strcmp(before + 1, after + 1)))
-			break;
-		free(before);
-		before = after;
-		after = 0;
-		sleep_ms(50);
-	}
-	if (run_tmux(0, 0, 0, why, keys) < 0)
-		goto out;
-	for (pause = 100; *before; pause = pause * 2 > 2000 ? 2000 : pause * 2) {
-		sleep_ms(pause);
-		free(after);
-		after = 0;
-		if (look_at(pane, needle, &after, why) < 0)
-			goto out;
-		if (!*after)
-			break;	/* it left the input line: submitted */
-		if (now() - start >= wait_s) {
-			*why = format("typed but not submitted after %.0f s", wait_s);
-			goto out;
-		}
-		if (run_tmux(0, 0, 0, why, keys) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	free(before);
-	free(after);
-	return rc;
+	free(v->out);
+	memset(v, 0, sizeof *v);
 }
 
-/* The end of the last line of text, 16 bytes: short enough to fit on one
- * row of the screen as the program wraps it, long enough to be unlikely
- * elsewhere.  What to look for. */
-static char *
-needle_of(const char *text)
+static int
+is_shell(const char *command)
 {
-	const char *end = text + strlen(text), *start;
+	static const char *shells[] = { "sh", "ash", "bash", "dash", "zsh", "fish", "ksh",
+	    "mksh", "oksh", "pdksh", "yash", "csh", "tcsh", "rc", "es", "nu", "pwsh", 0 };
+	const char **s;
 
-	start = end;
-	while (start > text && start[-1] != '\n')
-		start--;
-	while (start < end && (*start == ' ' || *start == '\t'))
-		start++;
-	if (end - start > 16) {
-		start = end - 16;
-		while (start < end && ((unsigned char)*start & 0xc0) == 0x80)
-			start++;	/* not in the middle of a character */
+	command += *command == '-';	/* a login shell */
+	for (s = shells; *s; s++)
+		if (!strcmp(command, *s))
+			return 1;
+	return 0;
+}
+
+/* Why the pane must not be typed into now, or 0. */
+static char *
+not_ready(const struct view *v)
+{
+	if (v->dead)
+		return xstrdup("the pane's program has exited");
+	if (is_shell(v->command) && !into_shell)
+		return format("the pane runs a shell (%s), not an agent", v->command);
+	if (*v->mode)
+		return format("the pane is in %s", v->mode);
+	return 0;
+}
+
+/* Finds the pane and waits up to wait_s while it is not ready. */
+static int
+find_pane(const char *target, struct view *v, char **why)
+{
+	double start = now();
+	char *reason;
+
+	for (;;) {
+		if (look(target, v, why) < 0)
+			return -1;
+		if (!(reason = not_ready(v)))
+			return 0;
+		free_view(v);
+		if (now() - start >= wait_s) {
+			*why = reason;
+			return -1;
+		}
+		free(reason);
+		sleep_ms(READY_MS);
 	}
-	return xstrndup(start, end - start);
+}
+
+/* Whether name is a line of list. */
+static int
+listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)); p++)
+		if ((p == list || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return 1;
+	return 0;
+}
+
+/* Removes the lock files of panes the server no longer has.  One in use
+ * is left alone; one removed is checked to be the file locked, so that a
+ * tsend that opened it meanwhile sees it gone and opens the new one. */
+static void
+prune_locks(const char *dir)
+{
+	const char *args[] = { "list-panes", "-a", "-F", "#{pane_id}", 0 };
+	char *panes, *why = 0, path[4096 + 256];
+	struct dirent *e;
+	struct stat a, b;
+	DIR *d;
+	int fd;
+
+	if (run_tmux(0, 0, &panes, &why, args) < 0) {
+		free(why);
+		return;
+	}
+	if ((d = opendir(dir))) {
+		while ((e = readdir(d))) {
+			if (*e->d_name != '%' || listed(panes, e->d_name))
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			if ((fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0)
+				continue;
+			if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 &&
+			    lstat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+				unlink(path);
+			close(fd);
+		}
+		closedir(d);
+	}
+	free(panes);
+}
+
+/* Locks the pane for one delivery; the lock goes with the descriptor.
+ * The lock files are in SOCKET.tsend/, a directory of the user's alone,
+ * beside the server's socket.  *waited: another delivery held it. */
+static int
+lock_pane(const char *socket, const char *pane, int *waited, char **why)
+{
+	char *real, dir[4096], path[4200];
+	struct stat st, st2;
+	int fd, created;
+
+	if (!(real = realpath(socket, 0))) {
+		*why = format("lock: %s: %s", socket, strerror(errno));
+		return -1;
+	}
+	snprintf(dir, sizeof dir, "%s.tsend", real);
+	free(real);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		*why = format("lock: %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) {
+		*why = format("lock: %s: not a directory of this user's alone", dir);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, pane);
+	*waited = 0;
+	for (;;) {
+		created = 1;
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == EEXIST) {
+			created = 0;
+			if ((fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0 && errno == ENOENT)
+				continue;	/* pruned between the two opens */
+		}
+		if (fd < 0) {
+			*why = format("lock: %s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			*waited = 1;
+			while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+				;
+		}
+		if (fstat(fd, &st) == 0 && lstat(path, &st2) == 0 &&
+		    st.st_dev == st2.st_dev && st.st_ino == st2.st_ino)
+			break;
+		close(fd);	/* pruned while we waited: lock the new one */
+	}
+	pthread_mutex_lock(&prune_lock);
+	if (created && !pruned++)
+		prune_locks(dir);	/* once a run is enough */
+	pthread_mutex_unlock(&prune_lock);
+	return fd;
+}
+
+static int
+press(const char *pane, char **why)
+{
+	const char *args[] = { "send-keys", "-t", pane, key, 0 };
+
+	return run_tmux(0, 0, 0, why, args);
+}
+
+/* The submit check, after the paste.  The text is on the input line when
+ * the cursor's row shows the end of its last line or, for a program that
+ * shows something else (a "[Pasted text]" summary), when that row differs
+ * from before the paste and stays so at two looks in a row.  The key is
+ * pressed once the text is there, LOOK_MS after it was first seen (Gemini
+ * CLI takes an Enter within 40 ms of a paste for a line break), and
+ * delay_ms after the paste at the least; or, if nothing shows within
+ * BLIND_MS (a program that does not echo), once, blind.
+ *
+ * It is pressed again only when the input line, unchanged for RETRY_MS
+ * since the last press, still shows the text: a program slow to redraw
+ * gets one key.  The text is still there, too, when the key made a line
+ * break under it: the cursor on a blank row under the text, and more
+ * drawn below, an input box grown by a line (Gemini CLI, when it is busy
+ * as the key comes, may still take it for part of the paste); a line
+ * reader (cat, a shell) draws nothing below its input line.  The program
+ * has then acted on the key: BROKE_MS of stillness is enough.
+ *
+ * Done when the text has left the input line at two looks in a row; after
+ * a blind press, when it never showed within RETRY_MS. */
+static int
+submit_surely(const char *pane, const char *text, const char *before, char **why)
+{
+	char *tail = tail_of(text), *typed = 0, *row = 0, *last = 0, *reason;
+	double start = now(), pressed = 0, changed = 0, t;
+	int presses = 0, gone = 0, seen = 0, drawn, broke, in, now_press, rc = 1;
+	struct view v;
+
+	while (rc > 0) {
+		sleep_ms(LOOK_MS);
+		if (look(pane, &v, why) < 0) {
+			rc = -1;
+			break;
+		}
+		t = (now() - start) * 1000;
+		if ((reason = not_ready(&v)) && !*v.mode) {
+			*why = reason;	/* a shell now: the key would run the text */
+			free_view(&v);
+			rc = -1;
+			break;
+		}
+		free(reason);
+		free(last);
+		last = row;
+		row = squeeze(v.row, strlen(v.row));
+		if (!last || strcmp(last, row))
+			changed = t;
+		drawn = *tail && strstr(row, tail);
+		broke = presses && !*row && *tail && v.below && strstr(v.above, tail);
+		in = drawn || (typed && !strcmp(row, typed)) || broke;
+		now_press = 0;
+		if (*v.mode)
+			;	/* the key would go to the mode: wait for its end */
+		else if (!presses)
+			now_press = (t >= delay_ms && (drawn || (changed < t && strcmp(row, before)))) ||
+			    t >= BLIND_MS;
+		else if (in)
+			now_press = t - (changed > pressed ? changed : pressed) >=
+			    (broke ? BROKE_MS : RETRY_MS);
+		else if (seen ? ++gone >= 2 : t - pressed >= RETRY_MS)
+			rc = 0;
+		if (in)
+			gone = 0;
+		free_view(&v);
+		if (now_press) {
+			if (drawn && changed == t && !presses)
+				sleep_ms(LOOK_MS);	/* just drawn: let the program settle */
+			seen = in || strcmp(row, before);
+			free(typed);
+			typed = seen && !broke ? xstrdup(row) : 0;
+			if (press(pane, why) < 0) {
+				rc = -1;
+				break;
+			}
+			presses++;
+			pressed = (now() - start) * 1000;
+		}
+		if (rc > 0 && t >= delay_ms + wait_s * 1000) {
+			*why = format("typed but not submitted after %g s", wait_s);
+			rc = -1;
+		}
+	}
+	free(tail);
+	free(typed);
+	free(last);
+	free(row);
+	return rc;
 }
 
 /* Types text into target and submits it; 0, or -1 with *why. */
 static int
 deliver(const char *target, char *text, char **why)
 {
-	static int serial;
-	const char *find[] = { "capture-pane", "-p", "-t", target, "-S", "0", "-E", "0", ";",
-	    "display-message", "-p", "-t", target, "#{pane_id}\t#{socket_path}", 0 };
-	char buffer[64], *out, *pane, *socket, *needle;
 	const char *paste[20], *keys[] = { "send-keys", "-t", 0, key, 0 }, **k;
-	int lock, i = 0, rc = -1, check, one_go;
+	char buffer[64], *pane = 0, *before = 0, *ignored = 0;
+	int lock, i = 0, rc = -1, waited, check, one_go;
+	struct view v;
 
-	if (run_tmux(0, 0, &out, why, find) < 0)
+	if (find_pane(target, &v, why) < 0)
 		return -1;
-	pane = last_line(out);
-	if (!(socket = strchr(pane, '\t')) || *pane != '%') {
-		free(out);
-		*why = format("tmux: no pane id");
+	if ((lock = lock_pane(v.socket, v.id, &waited, why)) < 0) {
+		free_view(&v);
 		return -1;
 	}
-	*socket++ = 0;
+	pane = xstrdup(v.id);
+	if (waited) {	/* another delivery came first: look again */
+		free_view(&v);
+		if (find_pane(pane, &v, why) < 0)
+			goto out;
+	}
+	before = squeeze(v.row, strlen(v.row));
+	free_view(&v);
+	pthread_mutex_lock(&spawn_lock);
+	snprintf(buffer, sizeof buffer, "tsend-%ld-%lu", (long)getpid(), buffers++);
+	pthread_mutex_unlock(&spawn_lock);
 	keys[2] = pane;
-	if ((lock = lock_pane(socket, pane)) < 0) {
-		*why = format("lock: %s", strerror(errno));
-		free(out);
-		return -1;
-	}
-	snprintf(buffer, sizeof buffer, "tsend-%ld-%d", (long)getpid(), serial++);
 	check = submit && wait_s > 0;
 	one_go = submit && !check && !delay_ms;
 	if (*text) {
@@ -377,44 +667,244 @@ deliver(const char *target, char *text, char **why)
 	for (k = keys; one_go && *k; k++)
 		paste[i++] = *k;
 	paste[i] = 0;
-	if (i && run_tmux(text, strlen(text), 0, why, paste) < 0)
+	if (i && run_tmux(text, strlen(text), 0, why, paste) < 0) {
+		const char *drop[] = { "delete-buffer", "-b", buffer, 0 };
+
+		if (*text && run_tmux(0, 0, 0, &ignored, drop) < 0)
+			free(ignored);	/* pasted and deleted, or never loaded */
 		goto out;
+	}
+	if (check) {
+		rc = submit_surely(pane, text, before, why);
+		goto out;
+	}
 	if (submit && !one_go) {
 		sleep_ms(delay_ms);
-		if (check) {
-			needle = needle_of(text);
-			rc = submit_surely(pane, keys, needle, why);
-			free(needle);
-			goto out;
-		}
 		if (run_tmux(0, 0, 0, why, keys) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
-	free(out);
+	free(pane);
+	free(before);
 	close(lock);
 	return rc;
 }
 
-static int
-send_task(const char *id, const char *target, char *text)
+/* s as one word for sh(1): as it is when that is safe, else quoted. */
+static char *
+shell_word(const char *s)
 {
-	size_t dropped = clean_text(text);
+	const char *safe = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%+,-./:=@_";
+	char *w, *q;
+
+	if (*s && strspn(s, safe) == strlen(s))
+		return xstrdup(s);
+	q = w = xmalloc(4 * strlen(s) + 3);
+	*q++ = '\'';
+	for (; *s; s++)
+		if (*s == '\'')
+			q = stpcpy(q, "'\\''");
+		else
+			*q++ = *s;
+	stpcpy(q, "'");
+	return w;
+}
+
+/* Holds the task as UNSENT in the state file, under its lock. */
+static void
+hold_unsent(const char *path, const char *id, const char *why)
+{
+	struct statefile sf = { 0 };
+
+	if (open_statefile(&sf, path, 1) == 0) {
+		lock_statefile(&sf, LOCK_EX);
+		append_event(&sf, "UNSENT", id, why);
+		unlock_statefile(&sf);
+		close(sf.fd);
+	}
+	free(sf.path);
+}
+
+/* Reports a failed delivery, with the command that sends it again, once
+ * the state file (if the stream named one) holds it as UNSENT. */
+static void
+report_failure(const struct job *j, const char *why)
+{
+	size_t n = j->state ? strlen(j->state) : 0;
+	char *queue = 0, *sock = 0;
+
+	if (!j->id) {
+		complain("%s: %s", j->target, why);
+		return;
+	}
+	if (j->state)
+		hold_unsent(j->state, j->id, why);
+	if (n > 6 && !strcmp(j->state + n - 6, ".state")) {
+		char *path = xstrndup(j->state, n - 6);
+
+		queue = shell_word(path);
+		free(path);
+	}
+	if (socket_flag)
+		sock = shell_word(socket_arg);
+	complain("%s: %s: %s; to send it again: tnext -r %s%s%s </dev/null | tsend%s%s%s%s",
+	    j->id, j->target, why, j->id, queue ? " " : "", queue ? queue : "",
+	    sock ? " " : "", sock ? socket_flag : "", sock ? " " : "", sock ? sock : "");
+	free(queue);
+	free(sock);
+}
+
+static int
+send_job(struct job *j)
+{
+	size_t dropped = clean_text(j->prompt);
 	char *why = 0;
 
 	if (dropped)
-		complain("%s%s%s: removed %zu control character%s", id ? id : "", id ? ": " : "",
-		    target, dropped, dropped == 1 ? "" : "s");
-	if (deliver(target, text, &why) == 0)
+		complain("%s%s%s: removed %zu control character%s", j->id ? j->id : "",
+		    j->id ? ": " : "", j->target, dropped, dropped == 1 ? "" : "s");
+	if (deliver(j->target, j->prompt, &why) == 0)
 		return 0;
-	if (id)
-		complain("%s: %s: %s; to send it again: tnext -r %s </dev/null | tsend",
-		    id, target, why, id);
-	else
-		complain("%s: %s", target, why);
+	report_failure(j, why);
 	free(why);
 	return -1;
+}
+
+static void
+free_job(struct job *j)
+{
+	free(j->id);
+	free(j->target);
+	free(j->prompt);
+	free(j->state);
+	free(j);
+}
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct job *j;
+
+	for (;;) {
+		pthread_mutex_lock(&jobs_lock);
+		while (!w->first && !input_ended)
+			pthread_cond_wait(&w->more, &jobs_lock);
+		if ((j = w->first) && !(w->first = j->next))
+			w->last = 0;
+		pthread_mutex_unlock(&jobs_lock);
+		if (!j)
+			return 0;
+		w->failed |= send_job(j) < 0;
+		free_job(j);
+	}
+}
+
+static int
+compare_workers(const void *a, const void *b)
+{
+	return strcmp(((const struct worker *)a)->target, ((const struct worker *)b)->target);
+}
+
+static void *workers;		/* tsearch(3) tree of struct worker, by target */
+static struct worker *all_workers;
+
+/* Gives the job to the worker of its target, started if need be. */
+static int
+hand_over(struct job *j)
+{
+	struct worker key, *w, **found;
+	int err;
+
+	key.target = j->target;
+	if ((found = tfind(&key, &workers, compare_workers))) {
+		w = *found;
+	} else {
+		w = xmalloc(sizeof *w);
+		memset(w, 0, sizeof *w);
+		w->target = xstrdup(j->target);
+		pthread_cond_init(&w->more, 0);
+		if ((err = pthread_create(&w->thread, 0, work, w))) {
+			char *why = format("cannot start a thread: %s", strerror(err));
+
+			report_failure(j, why);
+			free(why);
+			free_job(j);
+			pthread_cond_destroy(&w->more);
+			free(w->target);
+			free(w);
+			return -1;
+		}
+		tree_add(w, &workers, compare_workers);
+		w->next = all_workers;
+		all_workers = w;
+	}
+	pthread_mutex_lock(&jobs_lock);
+	if (w->last)
+		w->last->next = j;
+	else
+		w->first = j;
+	w->last = j;
+	pthread_cond_signal(&w->more);
+	pthread_mutex_unlock(&jobs_lock);
+	return 0;
+}
+
+/* Waits for every worker to finish its queue; 1 if any delivery failed. */
+static int
+finish_work(void)
+{
+	struct worker *w, *next;
+	int failed = 0;
+
+	pthread_mutex_lock(&jobs_lock);
+	input_ended = 1;
+	for (w = all_workers; w; w = w->next)
+		pthread_cond_signal(&w->more);
+	pthread_mutex_unlock(&jobs_lock);
+	free_tree(&workers, compare_workers, 0);
+	for (w = all_workers; w; w = next) {
+		next = w->next;
+		pthread_join(w->thread, 0);
+		failed |= w->failed;
+		pthread_cond_destroy(&w->more);
+		free(w->target);
+		free(w);
+	}
+	return failed;
+}
+
+/* A key as tmux(1) names it: modifiers (C-, M-, S-, or ^), then a name
+ * of its table, one character, or a hexadecimal code.  tmux sends a name
+ * it does not know as text, so "Return" would be typed, not pressed. */
+static int
+known_key(const char *k)
+{
+	static const char *names[] = { "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9",
+	    "F10", "F11", "F12", "IC", "Insert", "DC", "Delete", "Home", "End", "NPage",
+	    "PageDown", "PgDn", "PPage", "PageUp", "PgUp", "Tab", "BTab", "Space", "BSpace",
+	    "Enter", "Escape", "Up", "Down", "Left", "Right", "KP/", "KP*", "KP-", "KP7",
+	    "KP8", "KP9", "KP+", "KP4", "KP5", "KP6", "KP1", "KP2", "KP3", "KPEnter", "KP0",
+	    "KP.", 0 };
+	const char **n;
+	size_t len;
+
+	if (k[0] == '0' && k[1] == 'x')
+		return k[2] && strspn(k + 2, "0123456789abcdefABCDEF") == strlen(k + 2);
+	if (k[0] == '^' && k[1])
+		k++;
+	while (k[0] && k[1] == '-' && strchr("CcMmSs", k[0]))
+		k += 2;
+	len = strlen(k);
+	if (len == 1)
+		return (unsigned char)*k >= 32 && (unsigned char)*k < 128;
+	if ((unsigned char)*k >= 0xc0)	/* one UTF-8 character */
+		return len == ((unsigned char)*k >= 0xf0 ? 4u : (unsigned char)*k >= 0xe0 ? 3u : 2u);
+	for (n = names; *n; n++)
+		if (!strcasecmp(k, *n))
+			return 1;
+	return 0;
 }
 
 int
@@ -422,21 +912,27 @@ main(int argc, char *argv[])
 {
 	static struct reader r;	/* static: it lives as long as tsend */
 	struct task t;
-	char *text, *end;
+	struct job *j;
+	char *end;
 	size_t len;
 	int c, i, rc, failed = 0;
 
 	progname = "tsend";
-	usage_text = "usage: tsend [-n] [-d MS] [-k KEY] [-w SECONDS] [-L SOCKET | -S PATH] [TARGET [TEXT ...]]";
-	while ((c = next_option(argc, argv, "nd:k:w:L:S:")) != -1)
+	usage_text = "usage: tsend [-ns] [-d MS] [-k KEY] [-w SECONDS] [-L SOCKET | -S PATH] [TARGET [TEXT ...]]";
+	while ((c = next_option(argc, argv, "nsd:k:w:L:S:")) != -1)
 		switch (c) {
 		case 'n': submit = 0; break;
+		case 's': into_shell = 1; break;
 		case 'd':
 			delay_ms = strtol(optarg, &end, 10);
 			if (*end || !*optarg || delay_ms < 0 || delay_ms > 60000)
 				bad_usage("-d %s: not a whole number of milliseconds from 0 to 60000", optarg);
 			break;
-		case 'k': key = optarg; break;
+		case 'k':
+			if (!known_key(optarg))
+				bad_usage("-k %s: not a key name tmux knows (Enter, C-m, Tab, ...)", optarg);
+			key = optarg;
+			break;
 		case 'w':
 			wait_s = strtod(optarg, &end);
 			if (*end || !*optarg || !(wait_s >= 0 && wait_s <= 86400))
@@ -451,23 +947,27 @@ main(int argc, char *argv[])
 			break;
 		}
 	signal(SIGPIPE, SIG_IGN);	/* a tmux that exits early is an error, not death */
+	signal(SIGCHLD, SIG_DFL);	/* inherited ignored, no tmux could be waited for */
 	if (optind < argc) {
+		j = xmalloc(sizeof *j);
+		memset(j, 0, sizeof *j);
+		j->target = xstrdup(argv[optind]);
 		if (optind + 1 < argc) {
 			for (len = 0, i = optind + 1; i < argc; i++)
 				len += strlen(argv[i]) + 1;
-			text = xmalloc(len);
+			j->prompt = xmalloc(len);
 			for (len = 0, i = optind + 1; i < argc; i++) {
-				memcpy(text + len, argv[i], strlen(argv[i]));
+				memcpy(j->prompt + len, argv[i], strlen(argv[i]));
 				len += strlen(argv[i]);
-				text[len++] = i + 1 < argc ? ' ' : 0;
+				j->prompt[len++] = i + 1 < argc ? ' ' : 0;
 			}
 		} else {
-			text = read_all(0, &len);
-			if (strlen(text) != len)
+			j->prompt = read_all(0, &len);
+			if (strlen(j->prompt) != len)
 				die(1, "-:1: NUL byte");
 		}
-		failed = send_task(0, argv[optind], text) < 0;
-		free(text);
+		failed = send_job(j) < 0;
+		free_job(j);
 		return failed;
 	}
 	reader_init(&r, stdin, "-");
@@ -476,8 +976,22 @@ main(int argc, char *argv[])
 			failed = 1;
 			continue;
 		}
-		failed |= send_task(t.id, t.target, t.prompt) < 0;
-		free_task(&t);
+		if (r.cut && r.state) {	/* its writer died in the middle of it */
+			complain("%s: %s: cut off by the end of input: not typed", t.id, t.target);
+			failed = 1;
+			free_task(&t);
+			continue;
+		}
+		j = xmalloc(sizeof *j);
+		j->id = t.id;
+		j->target = t.target;
+		j->prompt = t.prompt;
+		j->state = r.state ? xstrdup(r.state) : 0;
+		j->next = 0;
+		failed |= hand_over(j) < 0;
 	}
+	failed |= finish_work();
+	free(r.buf);
+	free(r.state);
 	return failed;
 }
