@@ -5,11 +5,11 @@ load common
 # demo_processes: the demo's processes still alive: those that run in its
 # directory or have its TMPDIR (read from /proc: procps may be absent)
 demo_processes() {
-	local p
-	for p in /proc/[0-9]*; do
-		[[ $(readlink "$p/cwd" 2>/dev/null) == "$PWD/tmp/"* ]] ||
-		    grep -qsaF "TMPDIR=$PWD/tmp" "$p/environ" || continue
-		echo "${p#/proc/} $(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)"
+	{
+		grep -lsaF "TMPDIR=$PWD/tmp" /proc/[0-9]*/environ
+		find /proc/[0-9]*/cwd -maxdepth 0 -lname "$PWD/tmp/*" 2>/dev/null
+	} | cut -d/ -f3 | sort -u | while read -r p; do
+		echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"
 	done
 }
 
