@@ -24,3 +24,34 @@ load common
 	[ "$status" -ne 0 ]
 	[[ ${lines[0]} == "$PWD/bad/copy.c:2:"*"strcpy"*"[clang-analyzer-security.insecureAPI.strcpy"* ]]
 }
+
+# ci LINT CHECK: runs .ci/run in a checkout whose make lint and make check
+# run LINT and CHECK, with what .ci/run would otherwise install present
+ci() {
+	local t
+	for t in gcc make tmux bats mandoc strace cppcheck clang-tidy; do
+		command -v $t > /dev/null || skip "no $t here (.ci/run installs it)"
+	done
+	mkdir -p ci/.ci
+	cp "$ROOT/.ci/run" ci/.ci/
+	printf 'lint:\n\t@$(LINT)\ncheck:\n\t@$(CHECK)\n' > ci/Makefile
+	LINT=$1 CHECK=$2 run ci/.ci/run
+	echo "$output"
+}
+
+@test ".ci/run: lint, then check; the last line counts; any failure fails it" {
+	ci true 'echo ok 1; echo ok 2; echo 2 passed, 0 failed'
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "2 passed, 0 failed" ]
+	ci true 'echo ok 1; echo not ok 2; echo 1 passed, 1 failed; exit 1'
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "1 passed, 1 failed" ]
+	ci true 'echo "cc: error: no such file"; exit 2'	# no test ran
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "0 passed, 1 failed" ]
+	ci 'echo "x.c:1:1: error: bad"; exit 1' 'touch checked; echo 1 passed, 0 failed'
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "x.c:1:1: error: bad" ]
+	[ "${lines[-1]}" = "0 passed, 1 failed" ]
+	[ ! -e ci/checked ]
+}
