@@ -35,7 +35,8 @@ ci() {
 	mkdir -p ci/.ci
 	cp "$ROOT/.ci/run" ci/.ci/
 	printf 'lint:\n\t@$(LINT)\ncheck:\n\t@$(CHECK)\n' > ci/Makefile
-	LINT=$1 CHECK=$2 run ci/.ci/run
+	# as CI runs it: not under make check's make
+	LINT=$1 CHECK=$2 run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ci/.ci/run
 	echo "$output"
 }
 
