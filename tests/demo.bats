@@ -20,7 +20,7 @@ demo_processes() {
 	# tmux/tmux-UID, where tmux 3.3a leaves it after kill-server; with -S
 	# it is in the demo's own directory, which it removes.
 	t0=$(date +%s)
-	TMPDIR=$PWD/tmp TMUX_TMPDIR=$PWD/tmux run "$ROOT/examples/demo"
+	TMPDIR=$PWD/tmp TMUX_TMPDIR=$PWD/tmux run "$ROOT/examples/demo" 3>&-
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ $(( $(date +%s) - t0 )) -lt 30 ]

@@ -14,6 +14,10 @@ readme_processes() {
 	done
 }
 
+teardown() {	# what a failed run left, so that it leaves nothing either
+	readme_processes | while read -r p _; do kill -9 "$p"; done
+}
+
 @test "README: the tour and the try-it run as written, and leave nothing behind" {
 	awk '/^```sh$/ { f = 1; next } /^```/ { f = 0; next } f' "$ROOT/README.md" > commands
 	grep -qx 'PATH=$PWD/tools:$PATH' commands
@@ -30,7 +34,7 @@ readme_processes() {
 	! PATH=$path command -v tq
 	before=$(ls -A "$ROOT")
 	TMPDIR=$BATS_TEST_TMPDIR/tmp XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run \
-	    TMUX_TMPDIR=$BATS_TEST_TMPDIR/tmux PATH=$path run bash -e "$BATS_TEST_TMPDIR/commands"
+	    TMUX_TMPDIR=$BATS_TEST_TMPDIR/tmux PATH=$path run bash -e "$BATS_TEST_TMPDIR/commands" 3>&-
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output =~ T-1\ +(done|sent)\ +work:claude ]]
