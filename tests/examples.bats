@@ -22,6 +22,7 @@ start_tq_server() {
 }
 
 teardown() {
+	loop_processes | while read -r p _; do kill -9 "$p"; done	# a failed test's
 	[ "$TMUX_TMPDIR" != "$BATS_TEST_TMPDIR/tmux" ] || { stop_server; rm -rf "$TMUX_TMPDIR"; }
 }
 
@@ -256,4 +257,24 @@ loop_ends() {
 		grep -qx "tq-loop: $stage ended" loop.err
 		[ -z "$(loop_processes)" ]
 	done
+}
+
+@test "tq-loop.service: stopped, as KillMode=mixed does, tsend ends on its own, status 0" {
+	needs_tnext_v
+	grep -qx 'KillMode=mixed' "$ROOT/examples/tq-loop.service"
+	tq_server
+	start_tq_server
+	printf 'T-1 t:rec first\n' > queue
+	: > CLAUDE.md
+	start_loop
+	for i in $(seq 100); do
+		[ "$(loop_processes | grep -c ' \(twatch\|tnext\|tsend\)$')" -eq 3 ] && break
+		sleep 0.1
+	done
+	[ "$(cat /proc/$loop/comm)" = sh ]
+	kill -TERM $loop	# the shell alone: systemctl stop with KillMode=mixed
+	loop_ends
+	[ "$status" -eq 0 ]
+	grep -qx 'tq-loop: tsend ended' loop.err	# at end of input, not killed
+	[ -z "$(loop_processes)" ]
 }
