@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# The Makefile's targets for users and for CI: install, uninstall, lint.
+load common
+
+@test "make uninstall removes all that make install installed (DESTDIR, PREFIX)" {
+	make -s -C "$ROOT" install DESTDIR="$PWD/d" PREFIX=/opt/tq
+	[ -x d/opt/tq/bin/tq ] && [ -x d/opt/tq/bin/tsend ]
+	[ -f d/opt/tq/share/man/man1/tnext.1 ] && [ -f d/opt/tq/share/man/man5/tq.5 ]
+	echo keep > d/opt/tq/bin/other
+	make -s -C "$ROOT" uninstall DESTDIR="$PWD/d" PREFIX=/opt/tq
+	[ "$(find d -type f)" = d/opt/tq/bin/other ]
+}
+
+@test "make lint is silent when all is well, and fails with the diagnostic when not" {
+	command -v clang-tidy > /dev/null && command -v cppcheck > /dev/null ||
+	    skip "no clang-tidy or cppcheck here (.ci/run installs them)"
+	# a clean file for which clang-tidy says "11 warnings generated."
+	run make -s -C "$ROOT" lint LINTDIRS="$ROOT/tools/util.c" LINTSRC="$ROOT/tools/util.c"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	mkdir bad
+	printf '#include <string.h>\nvoid copy(char *to, const char *from) { strcpy(to, from); }\n' > bad/copy.c
+	run make -s -C "$ROOT" lint LINTDIRS="$PWD/bad" LINTSRC="$PWD/bad/copy.c"
+	[ "$status" -ne 0 ]
+	[[ ${lines[0]} == "$PWD/bad/copy.c:2:"*"strcpy"*"[clang-analyzer-security.insecureAPI.strcpy"* ]]
+}
+
+# ci LINT CHECK: runs .ci/run in a checkout whose make lint and make check
+# run LINT and CHECK, with what .ci/run would otherwise install present
+ci() {
+	local t
+	for t in gcc make tmux bats mandoc strace cppcheck clang-tidy; do
+		command -v $t > /dev/null || skip "no $t here (.ci/run installs it)"
+	done
+	mkdir -p ci/.ci
+	cp "$ROOT/.ci/run" ci/.ci/
+	printf 'lint:\n\t@$(LINT)\ncheck:\n\t@$(CHECK)\n' > ci/Makefile
+	# as CI runs it: not under make check's make
+	LINT=$1 CHECK=$2 run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ci/.ci/run
+	echo "$output"
+}
+
+@test ".ci/run: lint, then check; the last line counts; any failure fails it" {
+	ci true 'echo ok 1; echo ok 2; echo 2 passed, 0 failed'
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "2 passed, 0 failed" ]
+	ci true 'echo ok 1; echo not ok 2; echo 1 passed, 1 failed; exit 1'
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "1 passed, 1 failed" ]
+	ci true 'echo "cc: error: no such file"; exit 2'	# no test ran
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "0 passed, 1 failed" ]
+	ci 'echo "x.c:1:1: error: bad"; exit 1' 'touch checked; echo 1 passed, 0 failed'
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "x.c:1:1: error: bad" ]
+	[ "${lines[-1]}" = "0 passed, 1 failed" ]
+	[ ! -e ci/checked ]
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bats
+# README.md as a new user follows it: the commands of its ```sh blocks
+# run as written, in order, in one shell, from the top of the checkout.
+load common
+
+# readme_processes: those the commands left running: in their TMPDIR,
+# or with it in their environment (read from /proc: procps may be absent)
+readme_processes() {
+	{
+		grep -lsaF "TMPDIR=$BATS_TEST_TMPDIR/tmp" /proc/[0-9]*/environ
+		find /proc/[0-9]*/cwd -maxdepth 0 -lname "$BATS_TEST_TMPDIR/tmp/*" 2>/dev/null
+	} | cut -d/ -f3 | sort -u | while read -r p; do
+		echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"
+	done
+}
+
+teardown() {	# what a failed run left, so that it leaves nothing either
+	readme_processes | while read -r p _; do kill -9 "$p"; done
+}
+
+@test "README: the tour and the try-it run as written, and leave nothing behind" {
+	awk '/^```sh$/ { f = 1; next } /^```/ { f = 0; next } f' "$ROOT/README.md" > commands
+	grep -qx 'PATH=$PWD/tools:$PATH' commands
+	# the tools under test, where the tour puts them on PATH
+	sed -i "s|^PATH=\$PWD/tools:|PATH=${TQ_BIN:-$ROOT/tools}:|" commands
+	cat commands
+	mkdir tmp run tmux
+	# a new user's shell: no tools on PATH; tmux -L or the default server
+	# would put their socket in tmux/ (TMUX_TMPDIR), tsend its locks in run/
+	cd "$ROOT"
+	path=":$PATH:"
+	path=${path//:${TQ_BIN:-$ROOT/tools}:/:}
+	path=${path#:} path=${path%:}
+	! PATH=$path command -v tq
+	before=$(ls -A "$ROOT")
+	TMPDIR=$BATS_TEST_TMPDIR/tmp XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run \
+	    TMUX_TMPDIR=$BATS_TEST_TMPDIR/tmux PATH=$path run bash -e "$BATS_TEST_TMPDIR/commands" 3>&-
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ T-1\ +(done|sent)\ +work:claude ]]
+	[[ $output =~ T-3\ +(BLOCKED|sent|pending)\ +work:claude ]]
+	[[ $output =~ real ]]	# tsend timed against the agent that ignores Enter
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/tmp")" ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/tmux")" ]
+	[ "$(ls -A "$ROOT")" = "$before" ]	# nothing written into the checkout
+	for i in $(seq 50); do [ -z "$(readme_processes)" ] && break; sleep 0.1; done
+	readme_processes
+	[ -z "$(readme_processes)" ]
+}
