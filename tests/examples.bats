@@ -134,13 +134,7 @@ crontab_jobs() {
 	fi
 }
 
-# Until tnext -v is merged, the examples that use it cannot run.
-needs_tnext_v() {
-	tnext -h | grep -q -- '-v' || skip "tnext -v is not here yet"
-}
-
 @test "crontab: the job runs with cron's environment; all three tools log to tq.log" {
-	needs_tnext_v
 	tq_server
 	start_tq_server
 	mkdir -p home/src/palm-oil
@@ -217,7 +211,6 @@ loop_ends() {
 }
 
 @test "tq-loop.service: waits for the tmux server, then sends, one line each in the log" {
-	needs_tnext_v
 	tq_server
 	printf 'T-1 t:rec first\nT-2 t:rec second\n' > queue
 	: > CLAUDE.md
@@ -240,7 +233,6 @@ loop_ends() {
 }
 
 @test "tq-loop.service: whichever stage dies, the loop ends at once with status 1" {
-	needs_tnext_v
 	tq_server
 	start_tq_server
 	printf 'T-1 t:rec first\n' > queue
@@ -260,7 +252,6 @@ loop_ends() {
 }
 
 @test "tq-loop.service: stopped, as KillMode=mixed does, tsend ends on its own, status 0" {
-	needs_tnext_v
 	grep -qx 'KillMode=mixed' "$ROOT/examples/tq-loop.service"
 	tq_server
 	start_tq_server

@@ -188,18 +188,18 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 @test "tsend: a NUL byte in a record is reported, the rest is sent" {
 	recorder nul
 	printf 'A t:nul a\0b\n\nB t:nul fine\n\n' > records
-	run tsend -S "$SOCK" -d 0 < records
+	run tsend -S "$SOCK" -d 0 -w 0 < records
 	[ "$status" -eq 1 ]
 	[ "$output" = "tsend: -:1: NUL byte" ]
 	received nul 17
 	cmp nul.rec <(pasted fine)
-	run tsend -S "$SOCK" -d 0 t:nul < <(printf 'x\0y')
+	run tsend -S "$SOCK" -d 0 -w 0 t:nul < <(printf 'x\0y')
 	[ "$status" -eq 1 ]
 }
 
 @test "tsend: a BOM, CRLF and bytes that are not UTF-8" {
 	recorder bytes
-	printf '\357\273\277A t:bytes caf\351 \377\r\n\tnext\r\n\r\n' | tsend -S "$SOCK" -d 0
+	printf '\357\273\277A t:bytes caf\351 \377\r\n\tnext\r\n\r\n' | tsend -S "$SOCK" -d 0 -w 0
 	expect=$(printf '\033[200~caf\351 \377\nnext\033[201~\r')
 	received bytes ${#expect}
 	cmp bytes.rec <(printf '%s' "$expect")
@@ -221,7 +221,7 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	export ASAN_OPTIONS=detect_leaks=0	# LeakSanitizer cannot run under ptrace
 	strace -f -qq -e trace=execve -o tw.trace twatch -1 CLAUDE.md |
 	    strace -f -qq -e trace=execve -o tn.trace tnext queue |
-	    strace -f -qq -e trace=execve -o ts.trace tsend -S "$SOCK" -d 0 2> err || { cat err; false; }
+	    strace -f -qq -e trace=execve -o ts.trace tsend -S "$SOCK" -d 0 -w 0 2> err || { cat err; false; }
 	expect=$(pasted 'traced prompt')
 	received traced ${#expect}
 	cmp traced.rec <(printf '%s' "$expect")

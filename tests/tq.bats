@@ -541,7 +541,7 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	[ "$(tq -S "$SOCK" -p -t t:3)" = "$(printf 'B t:3 b')" ]
 	# no such pane on the server, or no server: the same string only
 	[ "$(tq -S "$SOCK" -t t:9 | awk '{ print $1 }')" = "E" ]
-	[ "$(tq -L tq-no-such-server -t t:5 | awk '{ print $1 }')" = "A" ]
+	[ "$(TMUX_TMPDIR=$BATS_TEST_TMPDIR tq -L tq-no-such-server -t t:5 | awk '{ print $1 }')" = "A" ]
 	TM kill-window -t t:5
 	TM kill-window -t t:3
 }
@@ -559,7 +559,7 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	run tq -T -S "$SOCK"
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
-	run tq -T -L tq-no-such-server
+	TMUX_TMPDIR=$BATS_TEST_TMPDIR run tq -T -L tq-no-such-server
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ ^tq:\ tmux:\ .*tq-no-such-server ]]
 	[ "${#lines[@]}" -eq 1 ]

@@ -233,7 +233,7 @@ stream() {
 
 @test "the retry command quotes what the shell would split, and names -L" {
 	printf 'Q-1 t:nowhere x\n' > 'my queue'
-	run tsend -L "it's mine" < <(stream 'my queue')
+	TMUX_TMPDIR=$BATS_TEST_TMPDIR run tsend -L "it's mine" < <(stream 'my queue')
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"; to send it again: tnext -r Q-1 '$PWD/my queue' </dev/null | tsend -L 'it'\\''s mine'" ]]
 }
