@@ -14,16 +14,16 @@ REPLAY = $(FUZZ:%=tests/fuzz/%-replay)
 FUZZTIME = 60
 
 # The shared code, one file for each thing the tools agree on.
-SHARED = tools/util.c tools/record.c tools/marker.c tools/state.c
+SHARED = tools/util.c tools/record.c tools/marker.c tools/state.c tools/tmux.c
 HEADERS = $(SHARED:.c=.h)
+# tsend delivers to each pane in a thread of its own, and tmux.c starts
+# tmux from any of them: POSIX threads, a part of libc.
+override LDLIBS += -pthread
 
 all: $(TOOLS)
 
 $(TOOLS): %: %.c $(SHARED) $(HEADERS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $@.c $(SHARED) $(LDLIBS)
-
-# tsend delivers to each pane in a thread of its own.
-tools/tsend tools/asan/tsend: LDLIBS += -pthread
 
 # The same tools built with sanitizers, for the suite's second run.
 $(ASAN): tools/asan/%: tools/%.c $(SHARED) $(HEADERS)

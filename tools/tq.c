@@ -12,10 +12,8 @@
  * and also when an age it shows would change; into a pipe it writes one
  * table per change and nothing more.
  *
- * -t and -T ask tmux which pane a target names, the way tsend does:
- * capture-pane first, because display-message falls back to another pane
- * when the target does not exist.  tmux runs with an argument vector,
- * never through a shell, and only targets reach it.
+ * -t and -T ask tmux which pane a target names, the way tsend does
+ * (tmux.c); only targets reach it.
  */
 #define _DEFAULT_SOURCE		/* flock(2), TIOCGWINSZ */
 #define _XOPEN_SOURCE 700	/* wcwidth(3) */
@@ -24,14 +22,12 @@
 #include <locale.h>
 #include <search.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -43,8 +39,7 @@
 #include "record.h"
 #include "marker.h"
 #include "state.h"
-
-extern char **environ;
+#include "tmux.h"
 
 /* A line of the table. */
 struct row {
@@ -60,7 +55,7 @@ struct pane {
 
 static struct statefile sf;	/* static: they live as long as tq */
 static struct queue q;
-static const char *filter, *only, *socket_flag, *socket_arg;
+static const char *filter, *only;
 static FILE *out;		/* stdout, or where -f puts a table to compare it */
 static const char *eol = "\n";	/* on a live terminal, it clears the rest of the line */
 static int records;
@@ -173,71 +168,32 @@ free_pane(void *p)
 	free(pn);
 }
 
-/* Asks tmux for the id of the pane that target names. */
+/* Asks tmux for the id of the pane that target names.  capture-pane
+ * first: it fails when there is no such pane, where display-message falls
+ * back to another one. */
 static struct pane *
 ask_tmux(const char *target)
 {
-	const char *argv[20] = { "tmux" };
+	const char *args[] = { "capture-pane", "-p", "-t", target, "-S", "0", "-E", "0", ";",
+	    "display-message", "-p", "-t", target, "#{pane_id}", 0 };
 	struct pane *p = xmalloc(sizeof *p);
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	char *out = 0, *line;
-	size_t len = 0, cap = 0;
-	int fd[2], i = 1, err, status;
-	sigset_t none;
-	ssize_t n;
-	pid_t pid;
+	char *out, *why, *line;
+	size_t len;
 
 	memset(p, 0, sizeof *p);
 	p->target = xstrdup(target);
-	if (socket_flag) {
-		argv[i++] = socket_flag;
-		argv[i++] = socket_arg;
-	}
-	argv[i++] = "capture-pane"; argv[i++] = "-p"; argv[i++] = "-t"; argv[i++] = target;
-	argv[i++] = "-S"; argv[i++] = "0"; argv[i++] = "-E"; argv[i++] = "0"; argv[i++] = ";";
-	argv[i++] = "display-message"; argv[i++] = "-p"; argv[i++] = "-t"; argv[i++] = target;
-	argv[i++] = "#{pane_id}";
-	if (pipe(fd) < 0)
-		die(1, "pipe: %s", strerror(errno));
-	fcntl(fd[0], F_SETFD, FD_CLOEXEC);
-	fcntl(fd[1], F_SETFD, FD_CLOEXEC);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, fd[1], 2);	/* what is wrong is its last line */
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	posix_spawnattr_setsigmask(&attr, &none);	/* -f blocks the signals it waits for */
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	err = posix_spawnp(&pid, "tmux", &fa, &attr, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	close(fd[1]);
-	if (err) {
-		close(fd[0]);
-		p->why = format("tmux: %s", strerror(err));
+	if (run_tmux(0, 0, &out, &why, args) < 0) {
+		p->why = strncmp(why, "tmux: ", 6) ? format("tmux: %s", why) : xstrdup(why);
+		free(why);
 		return p;
 	}
-	for (;;) {
-		if (cap - len < 4096)
-			out = xrealloc(out, cap = 2 * cap + 4096);
-		if ((n = read(fd[0], out + len, cap - len - 1)) > 0)
-			len += n;
-		else if (n == 0 || errno != EINTR)
-			break;
-	}
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	while (len && out[len - 1] == '\n')
-		len--;
-	out[len] = 0;
+	for (len = strlen(out); len && out[len - 1] == '\n'; )
+		out[--len] = 0;
 	line = (line = strrchr(out, '\n')) ? line + 1 : out;
-	if (WIFEXITED(status) && !WEXITSTATUS(status) && *line == '%')
+	if (*line == '%')
 		p->id = xstrdup(line);
 	else
-		p->why = format("tmux: %s", *line ? line : "failed");
+		p->why = xstrdup("tmux: no pane id");
 	free(out);
 	return p;
 }
@@ -643,12 +599,7 @@ main(int argc, char *argv[])
 		case 's': filter = optarg; break;
 		case 't': only = optarg; break;
 		case 'L':
-		case 'S':
-			if (socket_flag)
-				bad_usage("-%c %s: one of -L and -S, once", c, optarg);
-			socket_flag = c == 'L' ? "-L" : "-S";
-			socket_arg = optarg;
-			break;
+		case 'S': tmux_server(c, optarg); break;
 		}
 	if (filter && !valid_filter(filter))
 		bad_usage("-s %s: no such state; states are pending, sent, done, held "

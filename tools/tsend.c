@@ -29,10 +29,8 @@
  * first held there as UNSENT, under the state lock, held for the time of
  * one append and never while waiting on anything.
  *
- * tmux runs by posix_spawnp with an argument vector, never through a
- * shell.  A pipe is made and marked close-on-exec under one lock with the
- * spawn that uses it: else another thread's tmux could inherit its write
- * end, and the tmux reading it would never see the end of its input.
+ * tmux runs as tmux.c says: an argument vector, never a shell, and safe
+ * to start from several threads at once.
  */
 #define _DEFAULT_SOURCE		/* flock(2) */
 #include <dirent.h>
@@ -41,21 +39,18 @@
 #include <pthread.h>
 #include <search.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "util.h"
 #include "record.h"
 #include "state.h"
-
-extern char **environ;
+#include "tmux.h"
 
 enum {
 	LOOK_MS = 50,		/* between two looks at a pane */
@@ -65,13 +60,13 @@ enum {
 	BLIND_MS = 1000		/* nothing drawn after the paste: press anyway */
 };
 
-static const char *socket_flag, *socket_arg, *key = "Enter";
+static const char *key = "Enter";
 static long delay_ms = 100;
 static double wait_s = 30;
 static int submit = 1, into_shell;
 
-static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned long buffers;	/* buffers named, under spawn_lock */
+static pthread_mutex_t buffer_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long buffers;	/* buffers named, under buffer_lock */
 static pthread_mutex_t prune_lock = PTHREAD_MUTEX_INITIALIZER;
 static int pruned;		/* lock files of panes gone removed, under prune_lock */
 
@@ -121,141 +116,6 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static char *
-read_all(int fd, size_t *len)
-{
-	size_t n = 0, cap = 4096;
-	char *s = xmalloc(cap);
-	ssize_t r;
-
-	while ((r = read(fd, s + n, cap - n - 1)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if ((n += r) + 1 == cap)
-			s = xrealloc(s, cap *= 2);
-	}
-	s[n] = 0;
-	if (len)
-		*len = n;
-	return s;
-}
-
-/* Three pipes for a child, close-on-exec; the caller holds spawn_lock. */
-static int
-make_pipes(int p[3][2])
-{
-	int i, j;
-
-	for (i = 0; i < 3; i++) {
-		if (pipe(p[i]) < 0) {
-			while (i-- > 0) {
-				close(p[i][0]);
-				close(p[i][1]);
-			}
-			return -1;
-		}
-		for (j = 0; j < 2; j++)
-			fcntl(p[i][j], F_SETFD, FD_CLOEXEC);
-	}
-	return 0;
-}
-
-/* Runs tmux with args, input on its stdin; its stdout in *out if out.
- * On failure returns -1 and the first line of what tmux said in *why. */
-static int
-run_tmux(const char *input, size_t inlen, char **out, char **why, const char **args)
-{
-	const char *argv[32];
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t dfl;
-	int p[3][2], i = 0, status, err;
-	char *msg;
-	pid_t pid;
-
-	argv[i++] = "tmux";
-	if (socket_flag) {
-		argv[i++] = socket_flag;
-		argv[i++] = socket_arg;
-	}
-	argv[i++] = "-u";	/* as from a UTF-8 locale: cron's C locale makes tabs '_' */
-	while (*args && i < 31)
-		argv[i++] = *args++;
-	argv[i] = 0;
-	pthread_mutex_lock(&spawn_lock);
-	if (make_pipes(p) < 0) {
-		err = errno;
-		pthread_mutex_unlock(&spawn_lock);
-		*why = format("pipe: %s", strerror(err));
-		return -1;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[0][0], 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1][1], 1);
-	posix_spawn_file_actions_adddup2(&fa, p[2][1], 2);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	posix_spawnattr_setsigdefault(&attr, &dfl);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-	err = posix_spawnp(&pid, "tmux", &fa, &attr, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	close(p[0][0]);
-	close(p[1][1]);
-	close(p[2][1]);
-	pthread_mutex_unlock(&spawn_lock);
-	if (err) {
-		close(p[0][1]);
-		close(p[1][0]);
-		close(p[2][0]);
-		*why = format("tmux: %s", strerror(err));
-		return -1;
-	}
-	while (inlen > 0) {
-		ssize_t w = write(p[0][1], input, inlen);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			break;	/* tmux went away; its status says why */
-		input += w;
-		inlen -= w;
-	}
-	close(p[0][1]);
-	msg = read_all(p[1][0], 0);
-	if (out)
-		*out = msg;
-	else
-		free(msg);
-	msg = read_all(p[2][0], 0);
-	close(p[1][0]);
-	close(p[2][0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		free(msg);
-		return 0;
-	}
-	msg[strcspn(msg, "\n")] = 0;
-	if (!*msg) {
-		free(msg);
-		msg = xstrdup("tmux failed");
-	}
-	*why = msg;
-	if (out) {
-		free(*out);
-		*out = 0;
-	}
-	return -1;
 }
 
 /* CR LF and CR become LF, other control characters go; returns how many. */
@@ -650,9 +510,9 @@ deliver(const char *target, char *text, char **why)
 	}
 	before = squeeze(v.row, strlen(v.row));
 	free_view(&v);
-	pthread_mutex_lock(&spawn_lock);
+	pthread_mutex_lock(&buffer_lock);
 	snprintf(buffer, sizeof buffer, "tsend-%ld-%lu", (long)getpid(), buffers++);
-	pthread_mutex_unlock(&spawn_lock);
+	pthread_mutex_unlock(&buffer_lock);
 	keys[2] = pane;
 	check = submit && wait_s > 0;
 	one_go = submit && !check && !delay_ms;
@@ -746,11 +606,11 @@ report_failure(const struct job *j, const char *why)
 		queue = shell_word(path);
 		free(path);
 	}
-	if (socket_flag)
-		sock = shell_word(socket_arg);
+	if (tmux_flag)
+		sock = shell_word(tmux_arg);
 	complain("%s: %s: %s; to send it again: tnext -r %s%s%s </dev/null | tsend%s%s%s%s",
 	    j->id, j->target, why, j->id, queue ? " " : "", queue ? queue : "",
-	    sock ? " " : "", sock ? socket_flag : "", sock ? " " : "", sock ? sock : "");
+	    sock ? " " : "", sock ? tmux_flag : "", sock ? " " : "", sock ? sock : "");
 	free(queue);
 	free(sock);
 }
@@ -939,12 +799,7 @@ main(int argc, char *argv[])
 				bad_usage("-w %s: not a number of seconds from 0 to 86400", optarg);
 			break;
 		case 'L':
-		case 'S':
-			if (socket_flag)
-				bad_usage("-%c %s: one of -L and -S, once", c, optarg);
-			socket_flag = c == 'L' ? "-L" : "-S";
-			socket_arg = optarg;
-			break;
+		case 'S': tmux_server(c, optarg); break;
 		}
 	signal(SIGPIPE, SIG_IGN);	/* a tmux that exits early is an error, not death */
 	signal(SIGCHLD, SIG_DFL);	/* inherited ignored, no tmux could be waited for */

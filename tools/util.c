@@ -4,6 +4,7 @@
  * that the lines of tools and workers that share a stderr never mix.
  * Running out of memory is fatal, so no caller checks for it.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,29 @@ next_option(int argc, char *argv[], const char *opts)
 	case ':': bad_usage("-%c needs an argument", optopt);
 	default: return c;
 	}
+}
+
+/* All that fd gives until its end, NUL-terminated; its length in *len. */
+char *
+read_all(int fd, size_t *len)
+{
+	size_t n = 0, cap = 4096;
+	char *s = xmalloc(cap);
+	ssize_t r;
+
+	while ((r = read(fd, s + n, cap - n - 1)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if ((n += r) + 1 == cap)
+			s = xrealloc(s, cap *= 2);
+	}
+	s[n] = 0;
+	if (len)
+		*len = n;
+	return s;
 }
 
 /* printf into a string of its own, cut at 512 bytes. */

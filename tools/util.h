@@ -15,6 +15,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *format(const char *fmt, ...);
+char *read_all(int fd, size_t *len);
 #if defined(__GNUC__)
 __attribute__((noreturn))
 #endif
