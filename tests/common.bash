@@ -20,3 +20,15 @@ TODO-ANTI-002 palm:3 Second Antigravity task
 TODO-ANTI-003 palm:3 Third Antigravity task
 Q
 }
+
+# processes_in DIR: "PID COMMAND" of each process still alive that runs in
+# DIR or has TMPDIR=DIR in its environment (read from /proc: procps may be
+# absent)
+processes_in() {
+	{
+		grep -lsaF "TMPDIR=$1" /proc/[0-9]*/environ
+		find /proc/[0-9]*/cwd -maxdepth 0 -lname "$1/*" 2>/dev/null
+	} | cut -d/ -f3 | sort -u | while read -r p; do
+		echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"
+	done
+}

@@ -2,16 +2,7 @@
 # make demo, end to end: the real tools drive the simulated agents.
 load common
 
-# demo_processes: the demo's processes still alive: those that run in its
-# directory or have its TMPDIR (read from /proc: procps may be absent)
-demo_processes() {
-	{
-		grep -lsaF "TMPDIR=$PWD/tmp" /proc/[0-9]*/environ
-		find /proc/[0-9]*/cwd -maxdepth 0 -lname "$PWD/tmp/*" 2>/dev/null
-	} | cut -d/ -f3 | sort -u | while read -r p; do
-		echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"
-	done
-}
+demo_processes() { processes_in "$PWD/tmp"; }
 
 @test "the demo runs the six tasks in order in under 30 s and leaves nothing behind" {
 	mkdir tmp tmux

@@ -3,16 +3,7 @@
 # run as written, in order, in one shell, from the top of the checkout.
 load common
 
-# readme_processes: those the commands left running: in their TMPDIR,
-# or with it in their environment (read from /proc: procps may be absent)
-readme_processes() {
-	{
-		grep -lsaF "TMPDIR=$BATS_TEST_TMPDIR/tmp" /proc/[0-9]*/environ
-		find /proc/[0-9]*/cwd -maxdepth 0 -lname "$BATS_TEST_TMPDIR/tmp/*" 2>/dev/null
-	} | cut -d/ -f3 | sort -u | while read -r p; do
-		echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"
-	done
-}
+readme_processes() { processes_in "$BATS_TEST_TMPDIR/tmp"; }
 
 teardown() {	# what a failed run left, so that it leaves nothing either
 	readme_processes | while read -r p _; do kill -9 "$p"; done

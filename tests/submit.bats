@@ -9,16 +9,6 @@ load tmux
 setup_file() { start_server; }
 teardown_file() { stop_server; }
 
-# agent NAME STARTUP WORK: a window t:NAME running the simulated agent;
-# it logs each message it took to NAME.log, each Enter to NAME.keys
-agent() {
-	TM new-window -d -t t -n "$1" \
-	    "AGENT_LOG='$BATS_TEST_TMPDIR/$1.log' AGENT_KEYLOG='$BATS_TEST_TMPDIR/$1.keys' '$ROOT/examples/agent' $1 '$BATS_TEST_TMPDIR/CLAUDE.md' $2 $3"
-	local i
-	for i in $(seq 300); do TM capture-pane -p -t "t:$1" | grep -q "$1: starting" && return; sleep 0.01; done
-	return 1
-}
-
 submitted() { # submitted NAME: how many messages the agent took
 	cat "$BATS_TEST_TMPDIR/$1.log" 2>/dev/null | wc -l
 }

@@ -40,3 +40,14 @@ received() {
 pasted() {
 	printf '\033[200~%s\033[201~\r' "$1"
 }
+
+# agent NAME [STARTUP [WORK]]: a window t:NAME running the simulated agent
+# (examples/agent), once it has started; it logs each message it took to
+# NAME.log, each Enter to NAME.keys
+agent() {
+	TM new-window -d -t t -n "$1" \
+	    "AGENT_LOG='$BATS_TEST_TMPDIR/$1.log' AGENT_KEYLOG='$BATS_TEST_TMPDIR/$1.keys' '$ROOT/examples/agent' $1 '$BATS_TEST_TMPDIR/CLAUDE.md' ${2:-0} ${3:-1}"
+	local i
+	for i in $(seq 300); do TM capture-pane -p -t "t:$1" | grep -q "$1: starting" && return; sleep 0.01; done
+	return 1
+}

@@ -21,15 +21,6 @@ hostile=(
 	';'
 )
 
-# agent NAME: a window t:NAME running the simulated agent, ready at once
-agent() {
-	TM new-window -d -t t -n "$1" \
-	    "AGENT_LOG='$BATS_TEST_TMPDIR/$1.log' '$ROOT/examples/agent' $1 '$BATS_TEST_TMPDIR/CLAUDE.md' 0 1"
-	local i
-	for i in $(seq 300); do TM capture-pane -p -t "t:$1" | grep -q "$1: ready" && return; sleep 0.01; done
-	return 1
-}
-
 # logged NAME LINES: wait up to 10 s until the agent NAME took LINES messages
 logged() {
 	local i
