@@ -2,7 +2,7 @@
 # directory for each test.
 ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 PATH="${TQ_BIN:-$ROOT/tools}:$PATH"
-unset TQUEUE TMUX
+unset TQUEUE TMUX TMUX_PANE
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1

@@ -245,7 +245,11 @@ Content from @CHANGES.md: ..." | hook gemini
 	[ "$status" -eq 0 ]
 	[ -z "$(ls -A)" ]	# no ./queue here: nothing, and no file made
 	# a bad queue is no queue
-	echo 'G-1 nopane Write the changelog for 2.0.' > queue
+	echo 'G-1 t:3 Write the changelog for 2.0.' > queue
+	gemini_turn 'Write the changelog for 2.0.' | hook gemini	# good: marked
+	[ -s .tq-turns.md ]
+	rm .tq-turns.md
+	printf 'G-1 t:3 Write the changelog for 2.0.\nbad! t:3 x\n' > queue
 	gemini_turn 'Write the changelog for 2.0.' | hook gemini
 	[ ! -e .tq-turns.md ]
 }

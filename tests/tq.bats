@@ -555,6 +555,10 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	    'tq: queue:6: t:5.3: no such pane' 'tq: queue:7: %999: no such pane' 'tq: queue:8: @999: no such pane')" ]
 	run tq -c -T -S "$SOCK"	# -c -T is -T
 	[ "$status" -eq 1 ]
+	printf '%s\n' 'A t:5; a' 'B t:5 b' > queue	# a ';' at its end ends no tmux command
+	run tq -T -S "$SOCK"
+	[ "$status" -eq 1 ]
+	[ "$output" = 'tq: queue:1: t:5;: no such pane' ]
 	printf '%s\n' 'A t:5 a' 'C t:five c' > queue
 	run tq -T -S "$SOCK"
 	[ "$status" -eq 0 ]

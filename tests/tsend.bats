@@ -116,6 +116,31 @@ stream() {
 	cmp keys.rec <(printf '%s' "$expect")
 }
 
+@test "a key or a target that ends in ';' is not taken by tmux for the end of a command" {
+	recorder semi
+	tsend -S "$SOCK" -d 0 -w 0 -k ';' t:semi 'then a semicolon key'
+	expect=$(printf '\033[200~then a semicolon key\033[201~;')
+	received semi ${#expect}
+	cmp semi.rec <(printf '%s' "$expect")
+	run tsend -S "$SOCK" -d 0 -w 0 't:semi;' 'x'
+	[ "$status" -eq 1 ]
+	[ "$output" = "tsend: t:semi;: can't find window: semi;" ]
+}
+
+@test "with stdout and stderr closed, no message lands in the state file or a prompt" {
+	for i in 1 2 3 4; do recorder closed$i; done
+	for i in $(seq 12); do
+		printf 'OK-%d t:closed%d prompt %d\n' $i $((i % 4 + 1)) $i
+		printf 'BAD-%d t:gone%d lost %d\n' $i $i $i
+	done > queue
+	tsend -S "$SOCK" -d 0 -w 0 < <(stream queue) >&- 2>&- || true
+	for i in 1 2 3 4; do received closed$i 30; done
+	sleep 0.3
+	! grep -a 'tsend' closed*.rec
+	[ "$(grep -c ' UNSENT BAD-' queue.state)" -eq 12 ]
+	[ "$(grep -vc ' UNSENT BAD-' queue.state)" -eq 0 ]
+}
+
 @test "a key name tmux does not know is a usage error, and nothing is typed" {
 	recorder nokey
 	for k in Return enter2 C-Return X- ''; do
@@ -131,13 +156,21 @@ stream() {
 	[ ! -s nokey.rec ]
 }
 
-@test "the submit key comes after the delay" {
+@test "the submit key comes after the delay, with the check on or off" {
 	recorder delay
 	t0=$(date +%s%N)
 	tsend -S "$SOCK" -d 400 -w 0 t:delay 'wait for it'
 	t1=$(date +%s%N)
 	[ $(( (t1 - t0) / 1000000 )) -ge 400 ]
 	cmp delay.rec <(pasted 'wait for it')
+	recorder slow	# shows nothing: the check presses blind at 1 s, never before -d
+	t0=$(date +%s%N)
+	tsend -S "$SOCK" -d 1500 -w 3 t:slow 'pasted' 3>&- &
+	for i in $(seq 1000); do grep -q "$(printf '\r')" slow.rec && break; sleep 0.01; done
+	t1=$(date +%s%N)
+	wait
+	[ $(( (t1 - t0) / 1000000 )) -ge 1500 ]
+	cmp slow.rec <(pasted 'pasted')
 }
 
 @test "a record is typed the moment it ends, not at the next one" {

@@ -4,10 +4,12 @@
  * tmux runs by posix_spawnp(3) with an argument vector, never through a
  * shell, as "tmux [-L NAME | -S PATH] -u ARGS": -u because cron's C locale
  * would make tmux print a tab as '_'.  Text goes to it on its standard
- * input, never as an argument.  Its pipes are made and marked close-on-
- * exec under one lock with the spawn that uses them: else a tmux started
- * by another thread could inherit a write end, and the tmux reading from
- * it would never see the end of its input.
+ * input, never as an argument.  An argument that ends in ';' would end a
+ * tmux command there: it goes as "x\;", which tmux reads as "x;" (a lone
+ * ";" separates commands, so the key ';' is written "\;").  The pipes
+ * are made and marked close-on-exec under one lock with the spawn that
+ * uses them: else a tmux started by another thread could inherit a write
+ * end, and the tmux reading from it would never see the end of its input.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,7 +67,9 @@ run_tmux(const char *input, size_t inlen, char **out, char **why, const char **a
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t dfl, none;
-	int p[3][2], i = 0, status, err;
+	char *escaped[8];
+	size_t len;
+	int p[3][2], i = 0, n, status, err;
 	char *msg;
 	pid_t pid;
 
@@ -75,13 +79,19 @@ run_tmux(const char *input, size_t inlen, char **out, char **why, const char **a
 		argv[i++] = tmux_arg;
 	}
 	argv[i++] = "-u";
-	while (*args && i < 31)
-		argv[i++] = *args++;
+	for (n = 0; *args && i < 31; args++)
+		if (strcmp(*args, ";") && (len = strlen(*args)) > 1 && (*args)[len - 1] == ';' &&
+		    (*args)[len - 2] != '\\' && n < 8)
+			argv[i++] = escaped[n++] = format("%.*s\\;", (int)len - 1, *args);
+		else
+			argv[i++] = *args;
 	argv[i] = 0;
 	pthread_mutex_lock(&spawn_lock);
 	if (make_pipes(p) < 0) {
 		err = errno;
 		pthread_mutex_unlock(&spawn_lock);
+		while (n)
+			free(escaped[--n]);
 		*why = format("pipe: %s", strerror(err));
 		return -1;
 	}
@@ -97,6 +107,8 @@ run_tmux(const char *input, size_t inlen, char **out, char **why, const char **a
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 	err = posix_spawnp(&pid, "tmux", &fa, &attr, (char *const *)argv, environ);
+	while (n)
+		free(escaped[--n]);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(p[0][0]);

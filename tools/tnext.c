@@ -561,6 +561,7 @@ main(int argc, char *argv[])
 	int c;
 
 	progname = "tnext";
+	open_std_fds();
 	usage_text = "usage: tnext [-v] [-r ID] [QUEUE]";
 	while ((c = next_option(argc, argv, "r:v")) != -1)
 		switch (c) {

@@ -588,6 +588,7 @@ main(int argc, char *argv[])
 	long rc;
 
 	progname = "tq";
+	open_std_fds();
 	out = stdout;
 	usage_text = "usage: tq [-cfpT] [-s STATE] [-t PANE] [-L SOCKET | -S PATH] [QUEUE]";
 	while ((c = next_option(argc, argv, "cfpTs:t:L:S:")) != -1)

@@ -452,8 +452,8 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 		if (*v.mode)
 			;	/* the key would go to the mode: wait for its end */
 		else if (!presses)
-			now_press = (t >= delay_ms && (drawn || (changed < t && strcmp(row, before)))) ||
-			    t >= BLIND_MS;
+			now_press = t >= delay_ms && ((drawn || (changed < t && strcmp(row, before))) ||
+			    t >= BLIND_MS);
 		else if (in)
 			now_press = t - (changed > pressed ? changed : pressed) >=
 			    (broke ? BROKE_MS : RETRY_MS);
@@ -778,6 +778,7 @@ main(int argc, char *argv[])
 	int c, i, rc, failed = 0;
 
 	progname = "tsend";
+	open_std_fds();
 	usage_text = "usage: tsend [-ns] [-d MS] [-k KEY] [-w SECONDS] [-L SOCKET | -S PATH] [TARGET [TEXT ...]]";
 	while ((c = next_option(argc, argv, "nsd:k:w:L:S:")) != -1)
 		switch (c) {
@@ -791,7 +792,7 @@ main(int argc, char *argv[])
 		case 'k':
 			if (!known_key(optarg))
 				bad_usage("-k %s: not a key name tmux knows (Enter, C-m, Tab, ...)", optarg);
-			key = optarg;
+			key = strcmp(optarg, ";") ? optarg : "\\;";	/* see tmux.c */
 			break;
 		case 'w':
 			wait_s = strtod(optarg, &end);

@@ -944,6 +944,7 @@ main(int argc, char *argv[])
 	int c, i, once = 0, skip = 0, missing = 0;
 
 	progname = "twatch";
+	open_std_fds();
 	usage_text = "usage: twatch [-1n] [-e ERE] [-p SECONDS] FILE...";
 	while ((c = next_option(argc, argv, "1ne:p:")) != -1)
 		switch (c) {

@@ -5,6 +5,7 @@
  * Running out of memory is fatal, so no caller checks for it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,20 @@ die(int status, const char *fmt, ...)
 	vcomplain(fmt, ap);
 	va_end(ap);
 	exit(status);
+}
+
+/* Descriptors 0, 1 and 2 open, on /dev/null where they were closed: else
+ * the next file opened takes the place of stderr, and a message lands in
+ * the state file or in a prompt on its way to tmux. */
+void
+open_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
 }
 
 void
