@@ -20,9 +20,11 @@ teardown() {	# what a failed run left, so that it leaves nothing either
 	# would put their socket in tmux/ (TMUX_TMPDIR), tsend its locks in run/
 	cd "$ROOT"
 	path=":$PATH:"
-	path=${path//:${TQ_BIN:-$ROOT/tools}:/:}
+	while [[ $path == *":${TQ_BIN:-$ROOT/tools}:"* ]]; do	# it may be there twice in a row
+		path=${path//:${TQ_BIN:-$ROOT/tools}:/:}
+	done
 	path=${path#:} path=${path%:}
-	! PATH=$path command -v tq
+	! env PATH="$path" sh -c "command -v tq" || false	# a new user's shell
 	before=$(ls -A "$ROOT")
 	TMPDIR=$BATS_TEST_TMPDIR/tmp XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run \
 	    TMUX_TMPDIR=$BATS_TEST_TMPDIR/tmux PATH=$path run bash -e "$BATS_TEST_TMPDIR/commands" 3>&-

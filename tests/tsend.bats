@@ -136,7 +136,7 @@ stream() {
 	tsend -S "$SOCK" -d 0 -w 0 < <(stream queue) >&- 2>&- || true
 	for i in 1 2 3 4; do received closed$i 30; done
 	sleep 0.3
-	! grep -a 'tsend' closed*.rec
+	! grep -a 'tsend' closed*.rec || false
 	[ "$(grep -c ' UNSENT BAD-' queue.state)" -eq 12 ]
 	[ "$(grep -vc ' UNSENT BAD-' queue.state)" -eq 0 ]
 }
@@ -383,6 +383,13 @@ stream() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "tsend: o:0: lock: $sock.tsend: not a directory of this user's alone" ]
 	[ ! -s own.rec ]
+}
+
+@test "input that cannot be read is said once, and tsend ends" {
+	mkdir dir
+	run timeout 5 tsend < dir
+	[ "$status" -eq 1 ]
+	[ "$output" = "tsend: -:0: Is a directory" ]
 }
 
 @test "usage errors exit 2" {

@@ -10,6 +10,7 @@ start_twatch() { # start_twatch ARGS...: twatch in the background, output in "ou
 
 teardown() {
 	[ -z "$TWATCH" ] || kill $TWATCH 2>/dev/null || true
+	[ -z "$scratch" ] || rm -rf "$scratch"
 }
 
 stop_twatch() {
@@ -479,6 +480,46 @@ each_occurrence_once() {
 	chmod 644 CLAUDE.md
 	wait_for_lines 3
 	[ "$(cat err)" = "$(printf 'twatch: CLAUDE.md: Permission denied\ntwatch: CLAUDE.md: back')" ]
+	stop_twatch
+}
+
+@test "a directory it may not watch is said once, and watched again once it may" {
+	# as root, no permission is refused: run it as nobody, in a directory
+	# that nobody can reach
+	scratch=$(mktemp -d /tmp/tq-twatch.XXXXXX) && chmod 755 "$scratch"
+	as=
+	[ "$(id -u)" != 0 ] || as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	mkdir -m 777 "$scratch/d"
+	echo '### A: DONE' > "$scratch/d/C.md"
+	chmod 666 "$scratch/d/C.md"
+	$as "$TQ_BIN/twatch" "$scratch/d/C.md" > out 2> err 3>&- &
+	TWATCH=$!
+	wait_for_lines 2
+	rm -r "$scratch/d"
+	mkdir -m 700 "$scratch/d"
+	[ -z "$as" ] || chown 0 "$scratch/d"
+	[ -n "$as" ] || chmod 000 "$scratch/d"
+	settle
+	chmod 777 "$scratch/d"
+	echo '### B: DONE' > "$scratch/d/C.md"
+	wait_for_lines 4
+	echo '### C: DONE' >> "$scratch/d/C.md"
+	wait_for_lines 6
+	[ "$(grep . out | tr '\n' ' ')" = "A DONE 1 B DONE 1 C DONE 1 " ]
+	grep -q "cannot watch: Permission denied" err
+	grep -q "watched again" err
+	stop_twatch
+	rm -rf "$scratch"
+}
+
+@test "a near miss on a last line with no newline is said once, when the newline comes too" {
+	: > CLAUDE.md
+	start_twatch CLAUDE.md
+	printf '**T-1: COMPLETED**' >> CLAUDE.md
+	sleep 0.5	# still: the line counts as it stands
+	printf '\n### T-2: DONE\n' >> CLAUDE.md
+	wait_for_lines 3
+	[ "$(cat err)" = "twatch: CLAUDE.md:1: not a marker (bold, not a heading): **T-1: COMPLETED**" ]
 	stop_twatch
 }
 

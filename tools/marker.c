@@ -11,6 +11,7 @@
  * A line typed by hand may leave out N (0: it always counts) and STATUS
  * (COMPLETED), and write the status in any case.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -281,8 +282,10 @@ parse_marker(char *line, char **id, char **status, long *n)
 		if (*p >= 'a' && *p <= 'z')
 			*p -= 'a' - 'A';
 	if (count) {
+		errno = 0;
 		*n = strtol(count, &end, 10);
-		if (*end || *count == '-' || *count == '+' || *n <= 0 || strtok_r(0, " \t\r\n", &save))
+		if (*end || *count == '-' || *count == '+' || *n <= 0 || errno == ERANGE ||
+		    strtok_r(0, " \t\r\n", &save))
 			return 0;
 	}
 	return *id && valid_id(*id, strlen(*id)) && valid_status(*status);

@@ -106,8 +106,12 @@ read_task(struct reader *r, struct task *t)
 	r->cut = 0;
 	for (;;) {
 		if ((n = next_line(r)) < 0) {
-			if (ferror(r->f))
+			if (ferror(r->f) && !r->failed++)	/* said once: then it ends */
 				return bad_line(r, r->line, t, "%s", strerror(errno));
+			if (r->failed) {
+				free_task(t);
+				return 0;
+			}
 			r->cut = 1;
 			break;
 		}

@@ -19,6 +19,7 @@ struct reader {
 	ssize_t held;		/* length of a line read but not used yet, or -1 */
 	int skipping;		/* continuation lines of a bad record */
 	int cut;		/* the record returned ended at the end of input */
+	int failed;		/* reading failed, which was said */
 	char *state;		/* the path of the last "#state PATH" line, or 0 */
 };
 void reader_init(struct reader *r, FILE *f, const char *name);

@@ -129,6 +129,22 @@ open_statefile(struct statefile *sf, const char *path, int writable)
 	return 0;
 }
 
+/* A line that is not read as an event is said once the lock is let go:
+ * stderr may be a pipe that is full, and others wait for the lock. */
+static void
+ignore(struct statefile *sf, long line, const char *what)
+{
+	char *note = format("%s:%ld: %s, ignored", sf->path, line, what);
+
+	if (!sf->locked) {
+		complain("%s", note);
+		free(note);
+		return;
+	}
+	sf->notes = xrealloc(sf->notes, (sf->nnotes + 1) * sizeof *sf->notes);
+	sf->notes[sf->nnotes++] = note;
+}
+
 /* A state file that cannot be locked cannot be shared: fatal. */
 void
 lock_statefile(struct statefile *sf, int how)
@@ -142,6 +158,7 @@ lock_statefile(struct statefile *sf, int how)
 int
 unlock_statefile(struct statefile *sf)
 {
+	size_t i;
 	int rc = 0;
 
 	if (sf->written && fdatasync(sf->fd) < 0) {
@@ -152,6 +169,11 @@ unlock_statefile(struct statefile *sf)
 	if (flock(sf->fd, LOCK_UN) < 0)
 		die(1, "%s: cannot unlock: %s", sf->path, strerror(errno));
 	sf->locked = 0;
+	for (i = 0; i < sf->nnotes; i++) {
+		complain("%s", sf->notes[i]);
+		free(sf->notes[i]);
+	}
+	sf->nnotes = 0;
 	return rc;
 }
 
@@ -264,15 +286,16 @@ apply_event(struct statefile *sf, char *line)
 	id = strtok_r(0, " \t", &save);
 	details = strtok_r(0, "", &save);
 	if (details && event && valid_status(event) && strcmp(event, "UNSENT")) {
+		errno = 0;
 		n = strtol(details, &end, 10);	/* a marker's N */
-		if (*end || n < 0 || *details == '-')
+		if (*end || n < 0 || *details == '-' || errno == ERANGE)
 			n = -1;
 	} else if (details && (!event || strcmp(event, "UNSENT"))) {
 		n = -1;		/* only UNSENT has words after the ID */
 	}
 	if (!id || n < 0 || strlen(when) >= sizeof st->when || !valid_id(id, strlen(id)) ||
 	    (strcmp(event, "sent") && strcmp(event, "reset") && !valid_status(event))) {
-		complain("%s:%ld: bad event, ignored", sf->path, sf->line);
+		ignore(sf, sf->line, "bad event");
 		return;
 	}
 	if (!(st = task_state(sf, id))) {
@@ -332,18 +355,18 @@ read_statefile(struct statefile *sf)
 		sf->line++;
 		if (nl > p && nl[-1] == '#') {
 			if (sf->off + (p - sf->buf) != sf->torn)
-				complain("%s:%ld: line cut short, ignored", sf->path, sf->line);
+				ignore(sf, sf->line, "line cut short");
 			sf->torn = -1;
 		} else if (nl == p) {
 			continue;	/* an empty line says nothing */
 		} else if (memchr(p, 0, nl - p)) {
-			complain("%s:%ld: bad event, ignored", sf->path, sf->line);
+			ignore(sf, sf->line, "bad event");
 		} else {
 			apply_event(sf, p);
 		}
 	}
 	if (p < sf->buf + len && sf->off + (p - sf->buf) != sf->torn) {
-		complain("%s:%ld: line cut short, ignored", sf->path, sf->line + 1);
+		ignore(sf, sf->line + 1, "line cut short");
 		sf->torn = sf->off + (p - sf->buf);
 	}
 	sf->off += p - sf->buf;	/* a cut line is read again: it may be ended */

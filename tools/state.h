@@ -25,6 +25,8 @@ struct statefile {
 	void *tasks;		/* tsearch(3) tree of struct state, by ID */
 	char *buf;
 	size_t cap;
+	char **notes;		/* lines ignored, said once the lock is let go */
+	size_t nnotes;
 };
 char *state_path(const char *queue);
 int open_statefile(struct statefile *sf, const char *path, int writable);

@@ -287,8 +287,9 @@ match_ere(const char *s, size_t n, const char **id, size_t *idlen, const char **
 	return ok && valid_id(*id, *idlen);
 }
 
-/* Looks at one line; 1 if it counted as a marker.  A line that is not
- * complete can be a marker (see match_heading) but no near miss. */
+/* Looks at one line; 1 if it counted, as a marker or a near miss.  A
+ * line that is not complete can be a marker (see match_heading) but no
+ * near miss. */
 static int
 scan_line(struct reading *r, const char *s, size_t n, int complete)
 {
@@ -308,7 +309,9 @@ scan_line(struct reading *r, const char *s, size_t n, int complete)
 	else if (use_ere && (near_miss(s, n, why, sizeof why) || match_heading(s, n, 1, &id, &idlen,
 	    &status, &statuslen)))
 		count_miss(r, s, n, "does not match -e");
-	return 0;
+	else
+		return 0;
+	return 1;
 }
 
 /* Scans the complete lines in [p, end).  Every marker and near miss has a
@@ -664,8 +667,10 @@ join(const char *dir, const char *name)
 	return s;
 }
 
-/* Watches the directory of path, or its nearest existing ancestor; 0 or
- * an errno.  raced: the missing directory appeared meanwhile. */
+/* Watches the directory of path, or its nearest ancestor that exists and
+ * can be watched; 0 or an errno (EACCES: the directory was not watched,
+ * its parent is, and sees when that changes).  raced: the missing
+ * directory appeared meanwhile. */
 static int
 add_hop(struct file *f, const char *path, int *raced)
 {
@@ -673,14 +678,17 @@ add_hop(struct file *f, const char *path, int *raced)
 	void *node;
 	struct stat st;
 	char *dir, *name, *up, *upname, *child;
-	int wd, depth = 0;
+	int wd, depth = 0, err = 0;
 
 	if (!split(path, &dir, &name)) {
 		free(dir);
 		free(name);
 		return 0;
 	}
-	while ((wd = inotify_add_watch(ifd, dir, DIR_EVENTS)) < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+	while ((wd = inotify_add_watch(ifd, dir, DIR_EVENTS)) < 0 &&
+	    (errno == ENOENT || errno == ENOTDIR || errno == EACCES)) {
+		if (errno == EACCES)
+			err = EACCES;
 		if (!split(dir, &up, &upname)) {
 			free(up);
 			free(upname);
@@ -700,7 +708,7 @@ add_hop(struct file *f, const char *path, int *raced)
 		return errno;
 	}
 	child = join(dir, name);
-	*raced |= depth && !stat(child, &st);
+	*raced |= depth && !err && !stat(child, &st);
 	free(child);
 	free(dir);
 	h = xmalloc(sizeof *h);
@@ -714,7 +722,7 @@ add_hop(struct file *f, const char *path, int *raced)
 		h->same = ((struct hop *)node)->same;
 		((struct hop *)node)->same = h;
 	}
-	return 0;
+	return err;
 }
 
 static void
