@@ -32,3 +32,10 @@ processes_in() {
 		echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"
 	done
 }
+
+# eventually SECONDS COMMAND...: until COMMAND succeeds, for up to SECONDS
+eventually() {
+	local i
+	for i in $(seq $(( $1 * 100 ))); do "${@:2}" && return 0; sleep 0.01; done
+	return 1
+}

@@ -27,14 +27,8 @@ recorder() {
 }
 
 # received NAME BYTES: wait up to 5 s until NAME.rec holds BYTES bytes
-received() {
-	local i
-	for i in $(seq 500); do
-		[ "$(wc -c < "$BATS_TEST_TMPDIR/$1.rec")" -ge "$2" ] && return 0
-		sleep 0.01
-	done
-	return 1
-}
+received() { eventually 5 holds "$BATS_TEST_TMPDIR/$1.rec" "$2"; }
+holds() { [ "$(wc -c < "$1")" -ge "$2" ]; }	# holds FILE BYTES
 
 # pasted TEXT: what a recorder receives for TEXT and Enter
 pasted() {

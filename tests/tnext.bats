@@ -36,11 +36,7 @@ stop_tnext() { # end its input; it must exit 0 within 5 s
 	wait $TNEXT
 }
 
-wait_for() { # wait_for COMMAND...: up to 5 s for it to succeed
-	local i
-	for i in $(seq 500); do "$@" && return 0; sleep 0.01; done
-	return 1
-}
+wait_for() { eventually 5 "$@"; }	# wait_for COMMAND...: up to 5 s for it to succeed
 
 now_us() { echo "${EPOCHREALTIME/./}"; }
 

@@ -22,14 +22,8 @@ hostile=(
 )
 
 # logged NAME LINES: wait up to 10 s until the agent NAME took LINES messages
-logged() {
-	local i
-	for i in $(seq 1000); do
-		[ "$(cat "$BATS_TEST_TMPDIR/$1.log" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
-		sleep 0.01
-	done
-	return 1
-}
+logged() { eventually 10 took "$1" "$2"; }
+took() { [ "$(cat "$BATS_TEST_TMPDIR/$1.log" 2>/dev/null | wc -l)" -ge "$2" ]; }
 
 # stream QUEUE: QUEUE's records after the "#state" line tnext begins with
 stream() {
