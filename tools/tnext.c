@@ -190,9 +190,7 @@ load_current_queue(void)
 	static int loaded;
 	struct stat st;
 
-	if (loaded && stat(path, &st) == 0 && st.st_dev == last.st_dev && st.st_ino == last.st_ino &&
-	    st.st_size == last.st_size && st.st_mtim.tv_sec == last.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == last.st_mtim.tv_nsec)
+	if (loaded && stat(path, &st) == 0 && same_file(&st, &last))
 		return 0;
 	if (loaded)
 		forget_queue();

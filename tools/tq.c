@@ -292,8 +292,7 @@ load_changed(const char *path)
 	memset(&st, 0, sizeof st);
 	if (stat(path, &st) < 0)
 		memset(&st, 0, sizeof st);	/* missing: that too is a state */
-	if (loaded && st.st_dev == last.st_dev && st.st_ino == last.st_ino && st.st_size == last.st_size &&
-	    st.st_mtim.tv_sec == last.st_mtim.tv_sec && st.st_mtim.tv_nsec == last.st_mtim.tv_nsec)
+	if (loaded && same_file(&st, &last))
 		return bad ? -1 : 0;
 	last = st;
 	loaded = 1;

@@ -341,9 +341,8 @@ scan_lines(struct reading *r, const char *p, const char *end)
 static int
 changed(const struct stat *a, const struct stat *b)
 {
-	return a->st_dev != b->st_dev || a->st_ino != b->st_ino || a->st_size != b->st_size ||
-	    a->st_mtim.tv_sec != b->st_mtim.tv_sec || a->st_mtim.tv_nsec != b->st_mtim.tv_nsec ||
-	    a->st_ctim.tv_sec != b->st_ctim.tv_sec || a->st_ctim.tv_nsec != b->st_ctim.tv_nsec;
+	return !same_file(a, b) || a->st_ctim.tv_sec != b->st_ctim.tv_sec ||
+	    a->st_ctim.tv_nsec != b->st_ctim.tv_nsec;
 }
 
 /* Scans the complete lines of the len bytes at p, which r holds; with

@@ -26,6 +26,8 @@ __attribute__((noreturn))
 void bad_usage(const char *fmt, ...);	/* says why, then usage, exit 2 */
 int next_option(int argc, char *argv[], const char *opts);	/* getopt, and -h */
 void open_std_fds(void);
+struct stat;
+int same_file(const struct stat *a, const struct stat *b);	/* and not written since */
 void *tree_add(void *key, void **root, int (*cmp)(const void *, const void *));
 void free_tree(void **root, int (*cmp)(const void *, const void *), void (*free_node)(void *));
 int compare_strings(const void *a, const void *b);	/* for trees of strings */
