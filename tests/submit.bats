@@ -38,7 +38,7 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 }
 
 @test "a program that takes 0.4 s to redraw after Enter gets exactly one Enter" {
-	TM new-window -d -t t -n slow \
+	TM new-window -d -t t: -n slow \
 	    "AGENT_REDRAW=0.4 AGENT_LOG='$PWD/slow.log' AGENT_KEYLOG='$PWD/slow.keys' '$ROOT/examples/agent' slow '$PWD/CLAUDE.md' 0 1"
 	for i in $(seq 300); do TM capture-pane -p -t t:slow | grep -q 'slow: ready' && break; sleep 0.01; done
 	tsend -S "$SOCK" t:slow 'take your time to show it'
@@ -50,7 +50,7 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 @test "a program slow to show a paste, that takes an Enter right after it for a line break, gets one Enter" {
 	# as Gemini CLI just after its shell tool ran: a key pressed before
 	# the paste shows arrives too soon after it, and is a line break
-	TM new-window -d -t t -n gemini \
+	TM new-window -d -t t: -n gemini \
 	    "AGENT_SLOW_PASTE=0.5 AGENT_LOG='$PWD/gemini.log' AGENT_KEYLOG='$PWD/gemini.keys' '$ROOT/examples/agent' gemini '$PWD/CLAUDE.md' 0 1"
 	for i in $(seq 300); do TM capture-pane -p -t t:gemini | grep -q 'gemini: ready' && break; sleep 0.01; done
 	t0=$(date +%s%N)
@@ -64,7 +64,7 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 @test "a program busy as the key came, that took it for a line break of the paste, gets one more Enter" {
 	# as Gemini CLI, busy after its shell tool ran: the key comes 50 ms
 	# after the paste showed, but is read with it, and breaks the line
-	TM new-window -d -t t -n busy-gemini \
+	TM new-window -d -t t: -n busy-gemini \
 	    "AGENT_SLOW_PASTE=0.3,0.4 AGENT_LOG='$PWD/bg.log' AGENT_KEYLOG='$PWD/bg.keys' '$ROOT/examples/agent' bg '$PWD/CLAUDE.md' 0 1"
 	for i in $(seq 300); do TM capture-pane -p -t t:busy-gemini | grep -q 'bg: ready' && break; sleep 0.01; done
 	tsend -S "$SOCK" t:busy-gemini 'broken once, then taken'
@@ -100,7 +100,7 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 }
 
 @test "an echoing line reader (cat) gets exactly one Enter" {
-	TM new-window -d -t t -n cooked "exec cat > '$BATS_TEST_TMPDIR/cooked.out'"
+	TM new-window -d -t t: -n cooked "exec cat > '$BATS_TEST_TMPDIR/cooked.out'"
 	sleep 0.3
 	tsend -S "$SOCK" -d 50 t:cooked 'one line'
 	sleep 0.5

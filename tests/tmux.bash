@@ -19,7 +19,7 @@ stop_server() {
 # recorder NAME: a window t:NAME whose pane writes all it reads to NAME.rec
 recorder() {
 	rm -f "$BATS_TEST_TMPDIR/$1.ready"
-	TM new-window -d -t t -n "$1" \
+	TM new-window -d -t t: -n "$1" \
 	    "stty raw -echo; printf '\033[?2004h'; : > '$BATS_TEST_TMPDIR/$1.ready'; exec cat > '$BATS_TEST_TMPDIR/$1.rec'"
 	local i
 	for i in $(seq 300); do [ -e "$BATS_TEST_TMPDIR/$1.ready" ] && break; sleep 0.01; done
@@ -39,7 +39,7 @@ pasted() {
 # (examples/agent), once it has started; it logs each message it took to
 # NAME.log, each Enter to NAME.keys
 agent() {
-	TM new-window -d -t t -n "$1" \
+	TM new-window -d -t t: -n "$1" \
 	    "AGENT_LOG='$BATS_TEST_TMPDIR/$1.log' AGENT_KEYLOG='$BATS_TEST_TMPDIR/$1.keys' '$ROOT/examples/agent' $1 '$BATS_TEST_TMPDIR/CLAUDE.md' ${2:-0} ${3:-1}"
 	local i
 	for i in $(seq 300); do TM capture-pane -p -t "t:$1" | grep -q "$1: starting" && return; sleep 0.01; done

@@ -249,6 +249,66 @@ stream() {
 	[ "$(tq queue | awk '{ print $2 }')" = sent ]
 }
 
+@test "stopped by SIGTERM, every task not yet typed is held UNSENT, the unread ones too" {
+	recorder scrolled
+	TM copy-mode -t t:scrolled
+	printf 'ST-%d t:scrolled task %d\n' 1 1 2 2 3 3 > queue
+	mkfifo in
+	tsend -S "$SOCK" -w 30 < in 2> err 3>&- &
+	pid=$!
+	exec 5> in
+	stream queue >&5	# ST-3 has no end yet: tsend has not taken it
+	sleep 0.5
+	t0=$(date +%s%N)
+	kill -TERM $pid
+	wait $pid || status=$?
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000 ]
+	! (printf "ST-4 t:scrolled after the stop\n\n" >&5) 2>/dev/null || false	# EPIPE: tsend closed its input
+	exec 5>&-
+	[ "$status" -eq 143 ]
+	for i in 1 2 3; do
+		grep -qx "tsend: ST-$i: t:scrolled: tsend was stopped before typing it; to send it again: tnext -r ST-$i $PWD/queue </dev/null | tsend -S $SOCK" err
+		grep -q "UNSENT ST-$i tsend was stopped before typing it\$" queue.state
+	done
+	[ "$(wc -l < err)" -eq 3 ]
+	[ "$(tq queue | awk '{ print $2 }' | sort -u)" = UNSENT ]
+	TM send-keys -t t:scrolled -X cancel
+	sleep 0.3
+	[ ! -s scrolled.rec ]
+}
+
+@test "stopped mid-delivery, a prompt already typed is submitted, not held" {
+	recorder typed	# shows nothing: the key comes at -d
+	echo 'TY-1 t:typed one prompt' > queue
+	mkfifo in
+	tsend -S "$SOCK" -d 1500 -w 5 < in 2> err 3>&- &
+	pid=$!
+	exec 5> in
+	{ stream queue; echo; } >&5
+	received typed 10
+	kill -HUP $pid
+	wait $pid || status=$?
+	exec 5>&-
+	[ "$status" -eq 129 ]
+	cmp typed.rec <(pasted 'one prompt')
+	[ ! -s err ]
+	! grep -q UNSENT queue.state 2>/dev/null || false
+}
+
+@test "SIGHUP ignored, as under nohup, does not stop it" {
+	recorder nohup
+	mkfifo in
+	sh -c 'trap "" HUP; exec tsend -S "$1" -d 0 -w 5 < in' sh "$SOCK" 2> err 3>&- &
+	pid=$!
+	exec 5> in
+	sleep 0.3
+	kill -HUP $pid
+	printf 'NH-1 t:nohup still here\n\n' >&5
+	exec 5>&-
+	wait $pid
+	cmp nohup.rec <(pasted 'still here')
+}
+
 @test "the retry command quotes what the shell would split, and names -L" {
 	printf 'Q-1 t:nowhere x\n' > 'my queue'
 	TMUX_TMPDIR=$BATS_TEST_TMPDIR run tsend -L "it's mine" < <(stream 'my queue')
@@ -266,7 +326,7 @@ stream() {
 }
 
 @test "a pane that closes mid-delivery is reported" {
-	TM new-window -d -t t -n closer "stty raw -echo; exec head -c 1 > /dev/null"
+	TM new-window -d -t t: -n closer "stty raw -echo; exec head -c 1 > /dev/null"
 	sleep 0.2
 	run tsend -S "$SOCK" -d 300 -w 0 t:closer 'the pane is gone before Enter'
 	[ "$status" -eq 1 ]
@@ -285,7 +345,7 @@ stream() {
 }
 
 @test "a pane running a shell gets nothing, and the task is held UNSENT" {
-	TM new-window -d -t t -n shell "exec bash --norc --noprofile -i"
+	TM new-window -d -t t: -n shell "exec bash --norc --noprofile -i"
 	printf 'SH-1 t:shell rm -rf important\n' > queue
 	run tsend -S "$SOCK" -w 0.5 < <(stream queue)
 	[ "$status" -eq 1 ]
@@ -299,7 +359,7 @@ stream() {
 }
 
 @test "-s types into a shell on purpose" {
-	TM new-window -d -t t -n shellok "exec bash --norc --noprofile -i"
+	TM new-window -d -t t: -n shellok "exec bash --norc --noprofile -i"
 	sleep 0.3
 	tsend -S "$SOCK" -s t:shellok "echo typed on purpose > '$PWD/shell.out'"
 	for i in $(seq 300); do [ -s shell.out ] && break; sleep 0.01; done
@@ -307,7 +367,7 @@ stream() {
 }
 
 @test "a program that is a login shell (-bash) counts as a shell" {
-	TM new-window -d -t t -n login "exec -a -bash bash --norc --noprofile -i"
+	TM new-window -d -t t: -n login "exec -a -bash bash --norc --noprofile -i"
 	sleep 0.3
 	run tsend -S "$SOCK" -w 0 t:login 'x'
 	[ "$status" -eq 1 ]

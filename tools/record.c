@@ -106,6 +106,15 @@ read_task(struct reader *r, struct task *t)
 	r->cut = 0;
 	for (;;) {
 		if ((n = next_line(r)) < 0) {
+			if (ferror(r->f) && errno == EINTR) {
+				clearerr(r->f);	/* a signal: read on */
+				continue;
+			}
+			if (ferror(r->f) && errno == EAGAIN) {
+				clearerr(r->f);	/* nothing more for now: the end (tsend, stopped) */
+				r->cut = 1;
+				break;
+			}
 			if (ferror(r->f) && !r->failed++)	/* said once: then it ends */
 				return bad_line(r, r->line, t, "%s", strerror(errno));
 			if (r->failed) {

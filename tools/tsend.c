@@ -29,6 +29,12 @@
  * first held there as UNSENT, under the state lock, held for the time of
  * one append and never while waiting on anything.
  *
+ * Stopped by SIGTERM, SIGINT or SIGHUP, tsend reads what is left of its
+ * input without waiting, then closes it (a writer then fails, and keeps
+ * its task pending); every task it has not begun to type is held UNSENT;
+ * a delivery already typed is submitted, or held.  Then it dies of the
+ * signal.
+ *
  * tmux runs as tmux.c says: an argument vector, never a shell, and safe
  * to start from several threads at once.
  */
@@ -53,6 +59,7 @@
 #include "tmux.h"
 
 enum {
+	LOCK_MS = 10,		/* between two tries of a pane's lock */
 	LOOK_MS = 50,		/* between two looks at a pane */
 	READY_MS = 100,		/* between two looks at a pane not ready */
 	RETRY_MS = 1000,	/* the input line still after a press, before the next */
@@ -89,6 +96,10 @@ struct worker {
 
 static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
 static int input_ended;		/* under jobs_lock */
+
+static volatile sig_atomic_t stopped;	/* the signal that stops tsend */
+static int input_flags;		/* those of fd 0, as found */
+static const char not_begun[] = "tsend was stopped before typing it";
 
 /* What tmux says of a pane: its screen, cut into rows, and more. */
 struct view {
@@ -274,6 +285,10 @@ find_pane(const char *target, struct view *v, char **why)
 	char *reason;
 
 	for (;;) {
+		if (stopped) {
+			*why = xstrdup(not_begun);
+			return -1;
+		}
 		if (look(target, v, why) < 0)
 			return -1;
 		if (!(reason = not_ready(v)))
@@ -373,10 +388,15 @@ lock_pane(const char *socket, const char *pane, int *waited, char **why)
 			*why = format("lock: %s: %s", path, strerror(errno));
 			return -1;
 		}
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			*waited = 1;
-			while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
-				;
+		while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno != EWOULDBLOCK || stopped) {
+				*why = errno != EWOULDBLOCK ? format("lock: %s: %s", path,
+				    strerror(errno)) : xstrdup(not_begun);
+				close(fd);
+				return -1;
+			}
+			*waited = 1;	/* polled, so that a stop is seen */
+			sleep_ms(LOCK_MS);
 		}
 		if (fstat(fd, &st) == 0 && lstat(path, &st2) == 0 &&
 		    st.st_dev == st2.st_dev && st.st_ino == st2.st_ino)
@@ -440,6 +460,13 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 			break;
 		}
 		free(reason);
+		if (stopped && (presses || *v.mode)) {	/* pressed, or never will be */
+			if (!presses)
+				*why = format("tsend was stopped with it typed, not submitted (%s)", v.mode);
+			rc = presses ? 0 : -1;
+			free_view(&v);
+			break;
+		}
 		free(last);
 		last = row;
 		row = squeeze(v.row, strlen(v.row));
@@ -675,6 +702,7 @@ static int
 hand_over(struct job *j)
 {
 	struct worker key, *w, **found;
+	sigset_t stops, old;
 	int err;
 
 	key.target = j->target;
@@ -685,7 +713,14 @@ hand_over(struct job *j)
 		memset(w, 0, sizeof *w);
 		w->target = xstrdup(j->target);
 		pthread_cond_init(&w->more, 0);
-		if ((err = pthread_create(&w->thread, 0, work, w))) {
+		sigemptyset(&stops);	/* a stop must interrupt the main thread's read */
+		sigaddset(&stops, SIGTERM);
+		sigaddset(&stops, SIGINT);
+		sigaddset(&stops, SIGHUP);
+		pthread_sigmask(SIG_BLOCK, &stops, &old);
+		err = pthread_create(&w->thread, 0, work, w);
+		pthread_sigmask(SIG_SETMASK, &old, 0);
+		if (err) {
 			char *why = format("cannot start a thread: %s", strerror(err));
 
 			report_failure(j, why);
@@ -735,6 +770,14 @@ finish_work(void)
 	return failed;
 }
 
+/* The rest of the input is read without waiting; see the top. */
+static void
+on_stop(int sig)
+{
+	stopped = sig;
+	fcntl(0, F_SETFL, input_flags | O_NONBLOCK);
+}
+
 /* A key as tmux(1) names it: modifiers (C-, M-, S-, or ^), then a name
  * of its table, one character, or a hexadecimal code.  tmux sends a name
  * it does not know as text, so "Return" would be typed, not pressed. */
@@ -771,6 +814,8 @@ int
 main(int argc, char *argv[])
 {
 	static struct reader r;	/* static: it lives as long as tsend */
+	static const int stops[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa, old;
 	struct task t;
 	struct job *j;
 	char *end;
@@ -826,13 +871,20 @@ main(int argc, char *argv[])
 		free_job(j);
 		return failed;
 	}
+	input_flags = fcntl(0, F_GETFL);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;	/* no SA_RESTART: a read ends */
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++)
+		if (sigaction(stops[i], &sa, &old) == 0 && old.sa_handler == SIG_IGN)
+			sigaction(stops[i], &old, 0);	/* nohup(1), a background job */
 	reader_init(&r, stdin, "-");
 	while ((rc = read_task(&r, &t))) {
 		if (rc < 0) {
 			failed = 1;
 			continue;
 		}
-		if (r.cut && r.state) {	/* its writer died in the middle of it */
+		if (r.cut && r.state && !stopped) {	/* its writer died in the middle of it */
 			complain("%s: %s: cut off by the end of input: not typed", t.id, t.target);
 			failed = 1;
 			free_task(&t);
@@ -844,10 +896,25 @@ main(int argc, char *argv[])
 		j->prompt = t.prompt;
 		j->state = r.state ? xstrdup(r.state) : 0;
 		j->next = 0;
-		failed |= hand_over(j) < 0;
+		if (stopped) {
+			report_failure(j, not_begun);
+			free_job(j);
+			failed = 1;
+		} else {
+			failed |= hand_over(j) < 0;
+		}
+	}
+	if (stopped) {
+		fcntl(0, F_SETFL, input_flags);
+		close(0);
 	}
 	failed |= finish_work();
 	free(r.buf);
 	free(r.state);
+	if (stopped) {
+		fcntl(0, F_SETFL, input_flags);	/* a stop that came after the end of input */
+		signal(stopped, SIG_DFL);
+		raise(stopped);
+	}
 	return failed;
 }
