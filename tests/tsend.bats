@@ -119,6 +119,13 @@ stream() {
 	run tsend -S "$SOCK" -d 0 -w 0 't:semi;' 'x'
 	[ "$status" -eq 1 ]
 	[ "$output" = "tsend: t:semi;: can't find window: semi;" ]
+	recorder quoted	# records go through the control client: quoted there
+	for k in ';' "'" '\' '"'; do
+		printf 'K-1 t:quoted k\n\n' | tsend -S "$SOCK" -d 1 -w 0 -k "$k"
+	done
+	expect=$(printf '\033[200~k\033[201~%s' ';' "'" '\' '"')
+	received quoted ${#expect}
+	cmp quoted.rec <(printf '%s' "$expect")
 }
 
 @test "with stdout and stderr closed, no message lands in the state file or a prompt" {
@@ -410,6 +417,83 @@ stream() {
 	# the lock is beside the socket, nowhere else
 	[ -z "$(find run tmp -mindepth 1)" ]
 	[ -f "$SOCK.tsend/$(TM display-message -p -t t:both '#{pane_id}')" ]
+}
+
+# clients: the clients of the test server, a line each
+clients() { TM list-clients -F '#{client_pid} #{client_control_mode} #{session_name}'; }
+
+@test "one control client while tsend reads records: no size, no environment, gone at the end" {
+	recorder solo
+	mkfifo in
+	DISPLAY=:tsend-was-here tsend -S "$SOCK" -d 0 < in 3>&- &
+	pid=$!
+	exec 5> in
+	printf 'C-1 t:solo first\n\n' >&5
+	expect=$(pasted first)
+	received solo ${#expect}
+	[ "$(clients | wc -l)" -eq 1 ]
+	[ "$(clients | awk '{ print $2 }')" = 1 ]
+	read -r cpid _ < <(clients)
+	[ "$(ps -o ppid= -p "$cpid" | tr -d ' ')" = "$pid" ]
+	! TM show-environment -g DISPLAY 2>/dev/null | grep -q tsend-was-here || false
+	! TM show-environment DISPLAY 2>/dev/null | grep -q tsend-was-here || false
+	[ "$(TM display-message -p -t t:solo '#{window_width}x#{window_height}')" = 120x40 ]
+	printf 'C-2 t:solo second\n\n' >&5
+	exec 5>&-
+	wait $pid
+	cmp solo.rec <(printf '%s%s' "$expect" "$(pasted second)")
+	[ -z "$(clients)" ]
+	! kill -0 "$cpid" 2>/dev/null || false
+	[ -z "$(ls "$SOCK.tsend" | grep -v '^%')" ]	# no text left behind
+}
+
+@test "kill -9 of tsend takes its control client with it" {
+	recorder k9
+	mkfifo in
+	tsend -S "$SOCK" -d 0 < in 3>&- &
+	pid=$!
+	exec 5> in
+	printf 'K9-1 t:k9 first\n\n' >&5
+	expect=$(pasted first)
+	received k9 ${#expect}
+	read -r cpid _ < <(clients)
+	kill -9 $pid
+	wait $pid || true
+	exec 5>&-
+	eventually 5 eval '[ -z "$(clients)" ]'
+	eventually 5 eval '! kill -0 $cpid 2>/dev/null'
+}
+
+@test "the session the control client attached to is killed: deliveries go on" {
+	recorder survive
+	TM new-session -d -s newest 'sleep 100000'	# the one it attaches to
+	mkfifo in
+	tsend -S "$SOCK" -d 0 < in 2> err 3>&- &
+	pid=$!
+	exec 5> in
+	printf 'SV-1 t:survive before\n\n' >&5
+	one=$(pasted before)
+	received survive ${#one}
+	[ "$(clients | awk '{ print $3 }')" = newest ]
+	TM kill-session -t newest
+	printf 'SV-2 t:survive after\n\n' >&5
+	printf 'SV-3 t:survive and after that\n\n' >&5
+	exec 5>&-
+	wait $pid
+	cmp survive.rec <(printf '%s%s%s' "$one" "$(pasted after)" "$(pasted 'and after that')")
+	[ ! -s err ]
+}
+
+@test "the text file of a tsend killed mid-delivery is removed by the next" {
+	recorder leftover
+	dead=$(sh -c 'echo $$')
+	mkdir -p "$SOCK.tsend"
+	echo 'a prompt' > "$SOCK.tsend/tsend-$dead-0"
+	echo 'mine' > "$SOCK.tsend/tsend-$$-0"	# a live process's
+	printf 'LO-1 t:leftover x\n\n' | tsend -S "$SOCK" -d 0
+	[ ! -e "$SOCK.tsend/tsend-$dead-0" ]
+	[ -e "$SOCK.tsend/tsend-$$-0" ]
+	rm "$SOCK.tsend/tsend-$$-0"
 }
 
 @test "the lock files of panes that are gone are removed" {

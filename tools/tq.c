@@ -174,7 +174,7 @@ free_pane(void *p)
 static struct pane *
 ask_tmux(const char *target)
 {
-	const char *args[] = { "capture-pane", "-p", "-t", target, "-S", "0", "-E", "0", ";",
+	const char *args[] = { "capture-pane", "-p", "-t", target, "-S", "0", "-E", "0", tmux_then,
 	    "display-message", "-p", "-t", target, "#{pane_id}", 0 };
 	struct pane *p = xmalloc(sizeof *p);
 	char *out, *why, *line;

@@ -3,8 +3,10 @@
  *
  * The text never reaches tmux as an argument, where a trailing ';' is a
  * command separator, "Enter" a key name and a leading '-' an option: it is
- * written to `tmux load-buffer -b NAME -` through a pipe, into a buffer
- * named for this delivery alone, and pasted with `paste-buffer -p -r -d`
+ * written to `tmux load-buffer -b NAME -` through a pipe (or, reading
+ * records, to a file of the user's alone that the control client's
+ * `load-buffer -b NAME FILE` reads), into a buffer named for this
+ * delivery alone, and pasted with `paste-buffer -p -r -d`
  * (bracketed, line breaks kept as LF, the buffer deleted, and deleted too
  * when the paste fails).  Control characters other than LF and TAB are
  * removed first: an ESC could end the bracketed paste and turn the rest
@@ -36,7 +38,8 @@
  * signal.
  *
  * tmux runs as tmux.c says: an argument vector, never a shell, and safe
- * to start from several threads at once.
+ * to start from several threads at once; reading records, the looks and
+ * keys of every worker go through one control-mode client.
  */
 #define _DEFAULT_SOURCE		/* flock(2) */
 #include <dirent.h>
@@ -59,7 +62,6 @@
 #include "tmux.h"
 
 enum {
-	LOCK_MS = 10,		/* between two tries of a pane's lock */
 	LOOK_MS = 50,		/* between two looks at a pane */
 	READY_MS = 100,		/* between two looks at a pane not ready */
 	RETRY_MS = 1000,	/* the input line still after a press, before the next */
@@ -199,7 +201,7 @@ look(const char *target, struct view *v, char **why)
 {
 	static const char what[] = "#{pane_id}\t#{pane_mode}\t#{pane_dead}\t"
 	    "#{cursor_x}\t#{cursor_y}\t#{pane_current_command}\t#{socket_path}";
-	const char *args[] = { "capture-pane", "-p", "-t", target, ";",
+	const char *args[] = { "capture-pane", "-p", "-t", target, tmux_then,
 	    "display-message", "-p", "-t", target, what, 0 };
 	char *f[7], *p, *end;
 	int i, n;
@@ -316,9 +318,11 @@ listed(const char *list, const char *name)
 	return 0;
 }
 
-/* Removes the lock files of panes the server no longer has.  One in use
- * is left alone; one removed is checked to be the file locked, so that a
- * tsend that opened it meanwhile sees it gone and opens the new one. */
+/* Removes the lock files of panes the server no longer has, and the text
+ * files of tsends killed before they could (see deliver()).  A lock file
+ * in use is left alone; one removed is checked to be the file locked, so
+ * that a tsend that opened it meanwhile sees it gone and opens the new
+ * one. */
 static void
 prune_locks(const char *dir)
 {
@@ -335,9 +339,12 @@ prune_locks(const char *dir)
 	}
 	if ((d = opendir(dir))) {
 		while ((e = readdir(d))) {
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			if (!strncmp(e->d_name, "tsend-", 6) && kill(atol(e->d_name + 6), 0) < 0 &&
+			    errno == ESRCH)
+				unlink(path);
 			if (*e->d_name != '%' || listed(panes, e->d_name))
 				continue;
-			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 			if ((fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0)
 				continue;
 			if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 &&
@@ -354,9 +361,9 @@ prune_locks(const char *dir)
  * The lock files are in SOCKET.tsend/, a directory of the user's alone,
  * beside the server's socket.  *waited: another delivery held it. */
 static int
-lock_pane(const char *socket, const char *pane, int *waited, char **why)
+lock_pane(const char *socket, const char *pane, int *waited, char *dir, char **why)
 {
-	char *real, dir[4096], path[4200];
+	char *real, path[4200];
 	struct stat st, st2;
 	int fd, created;
 
@@ -364,7 +371,7 @@ lock_pane(const char *socket, const char *pane, int *waited, char **why)
 		*why = format("lock: %s: %s", socket, strerror(errno));
 		return -1;
 	}
-	snprintf(dir, sizeof dir, "%s.tsend", real);
+	snprintf(dir, 4096, "%s.tsend", real);
 	free(real);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		*why = format("lock: %s: %s", dir, strerror(errno));
@@ -388,15 +395,15 @@ lock_pane(const char *socket, const char *pane, int *waited, char **why)
 			*why = format("lock: %s: %s", path, strerror(errno));
 			return -1;
 		}
-		while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			if (errno != EWOULDBLOCK || stopped) {
-				*why = errno != EWOULDBLOCK ? format("lock: %s: %s", path,
-				    strerror(errno)) : xstrdup(not_begun);
-				close(fd);
-				return -1;
-			}
-			*waited = 1;	/* polled, so that a stop is seen */
-			sleep_ms(LOCK_MS);
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			*waited = 1;	/* in turn: a stop waits for it */
+			while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+				;
+		}
+		if (stopped) {
+			*why = xstrdup(not_begun);
+			close(fd);
+			return -1;
 		}
 		if (fstat(fd, &st) == 0 && lstat(path, &st2) == 0 &&
 		    st.st_dev == st2.st_dev && st.st_ino == st2.st_ino)
@@ -514,18 +521,37 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 	return rc;
 }
 
+/* Writes text to a new file of the user's alone; 0, or -1. */
+static int
+save_text(const char *path, const char *text)
+{
+	size_t len = strlen(text), off = 0;
+	ssize_t w;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return -1;
+	while (off < len && ((w = write(fd, text + off, len - off)) > 0 || errno == EINTR))
+		off += w > 0 ? w : 0;
+	if (close(fd) < 0 || off < len) {
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
 /* Types text into target and submits it; 0, or -1 with *why. */
 static int
 deliver(const char *target, char *text, char **why)
 {
 	const char *paste[20], *keys[] = { "send-keys", "-t", 0, key, 0 }, **k;
-	char buffer[64], *pane = 0, *before = 0, *ignored = 0;
+	char buffer[64], dir[4096], file[4200], *pane = 0, *before = 0, *ignored = 0;
 	int lock, i = 0, rc = -1, waited, check, one_go;
 	struct view v;
 
 	if (find_pane(target, &v, why) < 0)
 		return -1;
-	if ((lock = lock_pane(v.socket, v.id, &waited, why)) < 0) {
+	if ((lock = lock_pane(v.socket, v.id, &waited, dir, why)) < 0) {
 		free_view(&v);
 		return -1;
 	}
@@ -545,16 +571,24 @@ deliver(const char *target, char *text, char **why)
 	one_go = submit && !check && !delay_ms;
 	if (*text) {
 		paste[i++] = "load-buffer"; paste[i++] = "-b"; paste[i++] = buffer; paste[i++] = "-";
-		paste[i++] = ";";
+		paste[i++] = tmux_then;
 		paste[i++] = "paste-buffer"; paste[i++] = "-p"; paste[i++] = "-r"; paste[i++] = "-d";
 		paste[i++] = "-b"; paste[i++] = buffer; paste[i++] = "-t"; paste[i++] = pane;
 		if (one_go)
-			paste[i++] = ";";
+			paste[i++] = tmux_then;
 	}
 	for (k = keys; one_go && *k; k++)
 		paste[i++] = *k;
 	paste[i] = 0;
-	if (i && run_tmux(text, strlen(text), 0, why, paste) < 0) {
+	snprintf(file, sizeof file, "%s/%s", dir, buffer);
+	if (*text && tmux_control && save_text(file, text) == 0) {
+		paste[3] = file;	/* load-buffer FILE, for the control client */
+		i = run_tmux(0, 0, 0, why, paste) < 0 ? -1 : 0;
+		unlink(file);
+	} else if (i) {
+		i = run_tmux(text, strlen(text), 0, why, paste) < 0 ? -1 : 0;
+	}
+	if (i < 0) {
 		const char *drop[] = { "delete-buffer", "-b", buffer, 0 };
 
 		if (*text && run_tmux(0, 0, 0, &ignored, drop) < 0)
@@ -837,7 +871,7 @@ main(int argc, char *argv[])
 		case 'k':
 			if (!known_key(optarg))
 				bad_usage("-k %s: not a key name tmux knows (Enter, C-m, Tab, ...)", optarg);
-			key = strcmp(optarg, ";") ? optarg : "\\;";	/* see tmux.c */
+			key = optarg;
 			break;
 		case 'w':
 			wait_s = strtod(optarg, &end);
@@ -878,6 +912,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < 3; i++)
 		if (sigaction(stops[i], &sa, &old) == 0 && old.sa_handler == SIG_IGN)
 			sigaction(stops[i], &old, 0);	/* nohup(1), a background job */
+	tmux_control = 1;	/* one tmux client for the looks and keys */
 	reader_init(&r, stdin, "-");
 	while ((rc = read_task(&r, &t))) {
 		if (rc < 0) {
@@ -909,6 +944,7 @@ main(int argc, char *argv[])
 		close(0);
 	}
 	failed |= finish_work();
+	tmux_done();
 	free(r.buf);
 	free(r.state);
 	if (stopped) {
