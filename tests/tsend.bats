@@ -434,7 +434,7 @@ clients() { TM list-clients -F '#{client_pid} #{client_control_mode} #{session_n
 	[ "$(clients | wc -l)" -eq 1 ]
 	[ "$(clients | awk '{ print $2 }')" = 1 ]
 	read -r cpid _ < <(clients)
-	[ "$(ps -o ppid= -p "$cpid" | tr -d ' ')" = "$pid" ]
+	[ "$(sed 's/.*) //' "/proc/$cpid/stat" | cut -d' ' -f2)" = "$pid" ]	# its parent (no ps: procps may be absent)
 	! TM show-environment -g DISPLAY 2>/dev/null | grep -q tsend-was-here || false
 	! TM show-environment DISPLAY 2>/dev/null | grep -q tsend-was-here || false
 	[ "$(TM display-message -p -t t:solo '#{window_width}x#{window_height}')" = 120x40 ]
