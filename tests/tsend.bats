@@ -242,6 +242,7 @@ stream() {
 	echo 'EARLY-1 t:0 before the server started' > queue
 	run tsend -S "$sock" < <(stream queue)
 	[ "$status" -eq 1 ]
+	[ ! -e "$sock" ]	# no server was started
 	retry="tnext -r EARLY-1 $PWD/queue </dev/null | tsend -S $sock"
 	[[ "$output" =~ ^tsend:\ EARLY-1:\ t:0:\ (no\ server\ running|error\ connecting).*\;\ to\ send\ it\ again:\ (.*)$ ]]
 	[ "${BASH_REMATCH[2]}" = "$retry" ]
@@ -293,10 +294,12 @@ stream() {
 	exec 5> in
 	{ stream queue; echo; } >&5
 	received typed 10
+	t0=$(date +%s%N)
 	kill -HUP $pid
 	wait $pid || status=$?
 	exec 5>&-
 	[ "$status" -eq 129 ]
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2200 ]	# at the key, not a second after
 	cmp typed.rec <(pasted 'one prompt')
 	[ ! -s err ]
 	! grep -q UNSENT queue.state 2>/dev/null || false
@@ -435,6 +438,7 @@ clients() { TM list-clients -F '#{client_pid} #{client_control_mode} #{session_n
 	[ "$(clients | awk '{ print $2 }')" = 1 ]
 	read -r cpid _ < <(clients)
 	[ "$(sed 's/.*) //' "/proc/$cpid/stat" | cut -d' ' -f2)" = "$pid" ]	# its parent (no ps: procps may be absent)
+	[ "$(sed 's/.*) //' "/proc/$cpid/stat" | cut -d' ' -f3)" = "$cpid" ]	# a group of its own
 	! TM show-environment -g DISPLAY 2>/dev/null | grep -q tsend-was-here || false
 	! TM show-environment DISPLAY 2>/dev/null | grep -q tsend-was-here || false
 	[ "$(TM display-message -p -t t:solo '#{window_width}x#{window_height}')" = 120x40 ]
@@ -484,10 +488,62 @@ clients() { TM list-clients -F '#{client_pid} #{client_control_mode} #{session_n
 	[ ! -s err ]
 }
 
+@test "the control client killed: deliveries go on without it" {
+	recorder orphan
+	mkfifo in
+	tsend -S "$SOCK" -d 0 < in 2> err 3>&- &
+	pid=$!
+	exec 5> in
+	printf 'OR-1 t:orphan before\n\n' >&5
+	one=$(pasted before)
+	received orphan ${#one}
+	read -r cpid _ < <(clients)
+	kill -9 "$cpid"
+	printf 'OR-2 t:orphan after\n\n' >&5
+	exec 5>&-
+	wait $pid
+	cmp orphan.rec <(printf '%s%s' "$one" "$(pasted after)")
+	[ ! -s err ]
+}
+
+@test "a '#' in the socket's path is not a format: delivered, and nothing run" {
+	d="$PWD/a#S#(touch \"\$TQ_PWNED\")b"
+	mkdir "$d"
+	TQ_PWNED=$PWD/PWNED tmux -S "$d/sock" -f /dev/null new-session -d -s h -x 80 -y 10 \
+	    "stty raw -echo; printf '\033[?2004h'; exec cat > '$PWD/hash.rec'"
+	sleep 0.3
+	printf 'H-1 h:0 with a hash in the path\n\n' | tsend -S "$d/sock" -d 0 || status=$?
+	sleep 0.3
+	tmux -S "$d/sock" kill-server
+	[ "${status:-0}" -eq 0 ]
+	cmp hash.rec <(pasted 'with a hash in the path')
+	[ ! -e PWNED ]
+}
+
+@test "a second signal while it stops changes nothing" {
+	agent twice 0 1
+	TM copy-mode -t t:twice
+	printf 'TW-%d t:twice task %d\n' 1 1 2 2 > queue
+	mkfifo in
+	tsend -S "$SOCK" -w 30 < in 2> err 3>&- &
+	pid=$!
+	exec 5> in
+	{ stream queue; echo; } >&5
+	sleep 0.5
+	kill -TERM $pid
+	kill -HUP $pid 2>/dev/null || true
+	wait $pid || status=$?
+	exec 5>&-
+	TM send-keys -t t:twice -X cancel
+	[ "$status" -eq 143 ]
+	[ "$(wc -l < queue.state)" -eq 2 ]
+	[ "$(grep -cE '^[0-9T:-]+Z UNSENT TW-[12] tsend was stopped before typing it$' queue.state)" -eq 2 ]
+}
+
 @test "the text file of a tsend killed mid-delivery is removed by the next" {
 	recorder leftover
+	printf 'LO-0 t:leftover x\n\n' | tsend -S "$SOCK" -d 0	# the pane's lock is made
 	dead=$(sh -c 'echo $$')
-	mkdir -p "$SOCK.tsend"
 	echo 'a prompt' > "$SOCK.tsend/tsend-$dead-0"
 	echo 'mine' > "$SOCK.tsend/tsend-$$-0"	# a live process's
 	printf 'LO-1 t:leftover x\n\n' | tsend -S "$SOCK" -d 0

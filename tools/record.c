@@ -112,7 +112,7 @@ read_task(struct reader *r, struct task *t)
 			}
 			if (ferror(r->f) && errno == EAGAIN) {
 				clearerr(r->f);	/* nothing more for now: the end (tsend, stopped) */
-				r->cut = 1;
+				r->cut = r->paused = 1;
 				break;
 			}
 			if (ferror(r->f) && !r->failed++)	/* said once: then it ends */

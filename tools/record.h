@@ -20,6 +20,7 @@ struct reader {
 	int skipping;		/* continuation lines of a bad record */
 	int cut;		/* the record returned ended at the end of input */
 	int failed;		/* reading failed, which was said */
+	int paused;		/* it ended where a read would have waited */
 	char *state;		/* the path of the last "#state PATH" line, or 0 */
 };
 void reader_init(struct reader *r, FILE *f, const char *name);

@@ -20,9 +20,12 @@
  * skipped.  A tmux started per command costs a few milliseconds of
  * processor time, and a delivery runs about seven.  The client changes
  * no size (ignore-size), no session environment (-E) and gets no output.
- * Where it cannot attach (no server, no session yet) or goes away (its
- * session killed), commands are spawned as above, and it is tried again
- * a second later; a command it may have run as it went away is run again.
+ * It never starts a server (-N), and runs in a process group of its own,
+ * as every tmux started here does: a signal to ours (Ctrl-C, systemctl
+ * stop) is tsend's to handle.  Where it cannot attach (no server, no
+ * session yet) or goes away (its session killed), commands are spawned as
+ * above, and it is tried again a second later; a call it had on its way
+ * then fails, unless it only looked: a paste or a key may have been sent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -142,7 +145,9 @@ spawn_tmux(const char **args, int p[3][2], pid_t *pid, char **why)
 	sigemptyset(&none);	/* a caller may block the signals it waits for */
 	posix_spawnattr_setsigdefault(&attr, &dfl);
 	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setpgroup(&attr, 0);	/* a signal to our group is ours to handle */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETPGROUP);
 	err = posix_spawnp(pid, "tmux", &fa, &attr, (char *const *)argv, environ);
 	while (n)
 		free(escaped[--n]);
@@ -181,6 +186,10 @@ answer(const char *line, size_t n, int rc)
 		c->out[c->len++] = '\n';
 		c->out[c->len] = 0;
 		return;
+	}
+	if (rc == 0) {	/* what a command that failed says is in its own block */
+		free(c->why);
+		c->why = 0;
 	}
 	if (rc == 0 && --c->n > 0)
 		return;
@@ -252,7 +261,7 @@ stop_control(void)
 static int
 start_control(void)
 {
-	const char *args[] = { "-C", "attach-session", "-E", "-f", "ignore-size,no-output", 0 };
+	const char *args[] = { "-N", "-C", "attach-session", "-E", "-f", "ignore-size,no-output", 0 };
 	char *why = 0, *line = 0;
 	size_t cap = 0;
 	int p[3][2], ok = 0;
@@ -330,10 +339,26 @@ control_line(const char **args, int *n)
 	return line;
 }
 
+/* Whether args only look (capture-pane, display-message, list-panes). */
+static int
+only_looks(const char **args)
+{
+	int first = 1;
+
+	for (; *args; args++) {
+		if (first && strcmp(*args, "capture-pane") && strcmp(*args, "display-message") &&
+		    strcmp(*args, "list-panes"))
+			return 0;
+		first = *args == tmux_then;
+	}
+	return 1;
+}
+
 /* Runs args through the control client: 0 with their output in *text,
  * -1 with *why as tmux said (it runs none after one that fails), or 1
  * when they must be spawned (no client, an argument with a line break,
- * or the client went away).  Lines are sent in the order of the calls,
+ * or the client went away while they only looked: a paste or a key it
+ * may have sent is not sent again, the call fails).  Lines are sent in the order of the calls,
  * under ctl.write, so many threads' commands are on their way at once. */
 static int
 run_control(const char **args, char **text, char **why)
@@ -387,6 +412,10 @@ run_control(const char **args, char **text, char **why)
 		*text = c.out ? c.out : xstrdup("");
 	else
 		free(c.out);
+	if (c.rc == -2 && !only_looks(args)) {
+		*why = xstrdup("tmux: the control client went away");
+		return -1;
+	}
 	return c.rc == -2 ? 1 : c.rc;
 }
 

@@ -365,7 +365,7 @@ lock_pane(const char *socket, const char *pane, int *waited, char *dir, char **w
 {
 	char *real, path[4200];
 	struct stat st, st2;
-	int fd, created;
+	int fd;
 
 	if (!(real = realpath(socket, 0))) {
 		*why = format("lock: %s: %s", socket, strerror(errno));
@@ -384,14 +384,7 @@ lock_pane(const char *socket, const char *pane, int *waited, char *dir, char **w
 	snprintf(path, sizeof path, "%s/%s", dir, pane);
 	*waited = 0;
 	for (;;) {
-		created = 1;
-		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0 && errno == EEXIST) {
-			created = 0;
-			if ((fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0 && errno == ENOENT)
-				continue;	/* pruned between the two opens */
-		}
-		if (fd < 0) {
+		if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
 			*why = format("lock: %s: %s", path, strerror(errno));
 			return -1;
 		}
@@ -411,7 +404,7 @@ lock_pane(const char *socket, const char *pane, int *waited, char *dir, char **w
 		close(fd);	/* pruned while we waited: lock the new one */
 	}
 	pthread_mutex_lock(&prune_lock);
-	if (created && !pruned++)
+	if (!pruned++)
 		prune_locks(dir);	/* once a run is enough */
 	pthread_mutex_unlock(&prune_lock);
 	return fd;
@@ -521,6 +514,19 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 	return rc;
 }
 
+/* s with each '#' doubled, which tmux reads in a format as one '#'. */
+static char *
+hashes_doubled(const char *s)
+{
+	char *t = xmalloc(2 * strlen(s) + 1), *w = t;
+
+	for (; *s; s++)
+		if ((*w++ = *s) == '#')
+			*w++ = '#';
+	*w = 0;
+	return t;
+}
+
 /* Writes text to a new file of the user's alone; 0, or -1. */
 static int
 save_text(const char *path, const char *text)
@@ -545,7 +551,7 @@ static int
 deliver(const char *target, char *text, char **why)
 {
 	const char *paste[20], *keys[] = { "send-keys", "-t", 0, key, 0 }, **k;
-	char buffer[64], dir[4096], file[4200], *pane = 0, *before = 0, *ignored = 0;
+	char buffer[64], dir[4096], file[4200], *path, *pane = 0, *before = 0, *ignored = 0;
 	int lock, i = 0, rc = -1, waited, check, one_go;
 	struct view v;
 
@@ -582,9 +588,11 @@ deliver(const char *target, char *text, char **why)
 	paste[i] = 0;
 	snprintf(file, sizeof file, "%s/%s", dir, buffer);
 	if (*text && tmux_control && save_text(file, text) == 0) {
-		paste[3] = file;	/* load-buffer FILE, for the control client */
+		path = hashes_doubled(file);	/* load-buffer's path is a format */
+		paste[3] = path;		/* load-buffer FILE, for the control client */
 		i = run_tmux(0, 0, 0, why, paste) < 0 ? -1 : 0;
 		unlink(file);
+		free(path);
 	} else if (i) {
 		i = run_tmux(text, strlen(text), 0, why, paste) < 0 ? -1 : 0;
 	}
@@ -808,6 +816,8 @@ finish_work(void)
 static void
 on_stop(int sig)
 {
+	if (stopped)
+		return;
 	stopped = sig;
 	fcntl(0, F_SETFL, input_flags | O_NONBLOCK);
 }
@@ -939,16 +949,21 @@ main(int argc, char *argv[])
 			failed |= hand_over(j) < 0;
 		}
 	}
-	if (stopped) {
+	if (r.paused && !stopped) {
+		complain("-: %s", strerror(EAGAIN));	/* a non-blocking input */
+		failed = 1;
+	}
+	if (stopped) {	/* closed, and never another file as fd 0 */
 		fcntl(0, F_SETFL, input_flags);
-		close(0);
+		if ((i = open("/dev/null", O_RDONLY)) >= 0 && dup2(i, 0) == 0 && i)
+			close(i);
 	}
 	failed |= finish_work();
 	tmux_done();
 	free(r.buf);
 	free(r.state);
 	if (stopped) {
-		fcntl(0, F_SETFL, input_flags);	/* a stop that came after the end of input */
+		fcntl(0, F_SETFL, input_flags);	/* a stop after the end of input */
 		signal(stopped, SIG_DFL);
 		raise(stopped);
 	}
