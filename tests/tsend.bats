@@ -520,6 +520,28 @@ clients() { TM list-clients -F '#{client_pid} #{client_control_mode} #{session_n
 	[ ! -e PWNED ]
 }
 
+@test "a stop in the middle of a line: the rest of the line is read with it" {
+	recorder split
+	TM copy-mode -t t:split
+	echo 'SPLIT-1 t:split the prompt' > queue
+	mkfifo in
+	tsend -S "$SOCK" -w 30 < in 2> err 3>&- &
+	pid=$!
+	exec 5> in
+	printf '#state %s/queue.state\nSPL' "$PWD" >&5
+	sleep 0.3	# tsend waits for the rest of the line
+	kill -STOP $pid
+	printf 'IT-1 t:split the prompt\n\n' >&5
+	kill -TERM $pid	# it comes as the read resumes
+	kill -CONT $pid
+	wait $pid || status=$?
+	exec 5>&-
+	TM send-keys -t t:split -X cancel
+	[ "$status" -eq 143 ]
+	[ "$(cat err)" = "tsend: SPLIT-1: t:split: tsend was stopped before typing it; to send it again: tnext -r SPLIT-1 $PWD/queue </dev/null | tsend -S $SOCK" ]
+	grep -q 'UNSENT SPLIT-1 tsend was stopped before typing it$' queue.state
+}
+
 @test "a second signal while it stops changes nothing" {
 	agent twice 0 1
 	TM copy-mode -t t:twice

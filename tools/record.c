@@ -67,6 +67,22 @@ next_line(struct reader *r)
 	}
 	if ((n = getline(&r->buf, &r->cap, r->f)) < 0)
 		return -1;
+	while (n && r->buf[n - 1] != '\n' && ferror(r->f) && errno == EINTR) {
+		char *rest = 0;	/* a signal cut the line (tsend, stopped): the rest follows */
+		size_t cap = 0;
+		ssize_t m;
+
+		clearerr(r->f);
+		if ((m = getline(&rest, &cap, r->f)) > 0) {
+			if ((size_t)(n + m) >= r->cap)
+				r->buf = xrealloc(r->buf, r->cap = n + m + 1);
+			memcpy(r->buf + n, rest, m + 1);
+			n += m;
+		}
+		free(rest);
+		if (m <= 0)
+			break;
+	}
 	if (++r->line == 1 && n >= 3 && !memcmp(r->buf, "\xef\xbb\xbf", 3))
 		memmove(r->buf, r->buf + 3, (n -= 3) + 1);	/* a BOM */
 	if (n && r->buf[n - 1] == '\n')
