@@ -364,13 +364,10 @@ static int
 run_control(const char **args, char **text, char **why)
 {
 	struct call c = { 0, 1, 0, 0, 0, 0 };
-	size_t off = 0, len;
-	ssize_t w;
 	char *line;
 
 	if (!(line = control_line(args, &c.n)))
 		return 1;
-	len = strlen(line);
 	pthread_mutex_lock(&ctl.write);
 	pthread_mutex_lock(&ctl.lock);
 	c.rc = ctl.gone;
@@ -396,12 +393,11 @@ run_control(const char **args, char **text, char **why)
 		ctl.first = &c;
 	ctl.last = &c;
 	pthread_mutex_unlock(&ctl.lock);
-	while (off < len && ((w = write(ctl.in, line + off, len - off)) > 0 || errno == EINTR))
-		off += w > 0 ? w : 0;
+	(void)write_all(ctl.in, line, strlen(line));	/* a failure: the reader sees the end */
 	pthread_mutex_unlock(&ctl.write);
 	free(line);
 	pthread_mutex_lock(&ctl.lock);
-	while (c.rc > 0)	/* a failed write: the reader sees the end */
+	while (c.rc > 0)
 		pthread_cond_wait(&ctl.answered, &ctl.lock);
 	pthread_mutex_unlock(&ctl.lock);
 	if (c.rc == -1)
@@ -437,16 +433,7 @@ run_tmux(const char *input, size_t inlen, char **out, char **why, const char **a
 	}
 	if (spawn_tmux(args, p, &pid, why) < 0)
 		return -1;
-	while (inlen > 0) {
-		ssize_t w = write(p[0][1], input, inlen);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			break;	/* tmux went away; its status says why */
-		input += w;
-		inlen -= w;
-	}
+	(void)write_all(p[0][1], input, inlen);	/* a failure: tmux went away, its status says why */
 	close(p[0][1]);
 	msg = read_all(p[1][0], 0);
 	if (out)

@@ -531,15 +531,12 @@ hashes_doubled(const char *s)
 static int
 save_text(const char *path, const char *text)
 {
-	size_t len = strlen(text), off = 0;
-	ssize_t w;
-	int fd;
+	int fd, rc;
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return -1;
-	while (off < len && ((w = write(fd, text + off, len - off)) > 0 || errno == EINTR))
-		off += w > 0 ? w : 0;
-	if (close(fd) < 0 || off < len) {
+	rc = write_all(fd, text, strlen(text));
+	if (close(fd) < 0 || rc < 0) {
 		unlink(path);
 		return -1;
 	}

@@ -114,6 +114,23 @@ next_option(int argc, char *argv[], const char *opts)
 }
 
 /* All that fd gives until its end, NUL-terminated; its length in *len. */
+/* Writes all of buf, again where a signal cut it short; 0, or -1. */
+int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		if ((w = write(fd, buf, len)) < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		buf += w;
+		len -= w;
+	}
+	return 0;
+}
+
 char *
 read_all(int fd, size_t *len)
 {

@@ -16,6 +16,7 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *format(const char *fmt, ...);
 char *read_all(int fd, size_t *len);
+int write_all(int fd, const char *buf, size_t len);	/* 0, or -1 */
 #if defined(__GNUC__)
 __attribute__((noreturn))
 #endif
