@@ -66,11 +66,12 @@ static struct {
 	int in;			/* its standard input */
 	FILE *out;		/* its standard output, read by the reader */
 	pthread_t reader;
+	int reading;		/* the reader thread runs */
 	struct call *first, *last;	/* sent and not answered, in order */
 	int gone;		/* the reader saw the end of the output */
 	time_t down;		/* when it last could not be had */
 } ctl = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-    0, -1, 0, 0, 0, 0, 0, 0 };
+    0, -1, 0, 0, 0, 0, 0, 0, 0 };
 
 void
 tmux_server(int c, const char *arg)
@@ -250,11 +251,14 @@ stop_control(void)
 	if (!ctl.pid)
 		return;
 	close(ctl.in);
-	pthread_join(ctl.reader, 0);
-	fclose(ctl.out);
+	if (ctl.reading)
+		pthread_join(ctl.reader, 0);
+	if (ctl.out)
+		fclose(ctl.out);
 	while (waitpid(ctl.pid, 0, 0) < 0 && errno == EINTR)
 		;
 	ctl.pid = 0;
+	ctl.reading = 0;
 }
 
 /* Starts the client, under ctl.write; 0 once it is attached. */
@@ -285,15 +289,10 @@ start_control(void)
 		}
 	free(line);
 	ctl.gone = 0;
-	if (ok && pthread_create(&ctl.reader, 0, read_answers, 0) == 0)
-		return 0;
-	close(ctl.in);
-	if (ctl.out)
-		fclose(ctl.out);
-	while (waitpid(ctl.pid, 0, 0) < 0 && errno == EINTR)
-		;
-	ctl.pid = 0;
-	return -1;
+	ctl.reading = ok && pthread_create(&ctl.reader, 0, read_answers, 0) == 0;
+	if (!ctl.reading)
+		stop_control();
+	return ctl.reading ? 0 : -1;
 }
 
 void
@@ -365,28 +364,23 @@ run_control(const char **args, char **text, char **why)
 {
 	struct call c = { 0, 1, 0, 0, 0, 0 };
 	char *line;
+	int gone;
 
 	if (!(line = control_line(args, &c.n)))
 		return 1;
 	pthread_mutex_lock(&ctl.write);
 	pthread_mutex_lock(&ctl.lock);
-	c.rc = ctl.gone;
+	gone = ctl.gone;
 	pthread_mutex_unlock(&ctl.lock);
-	if (ctl.pid && c.rc)
+	if (ctl.pid && gone)
 		stop_control();
-	if (!ctl.pid && start_control() < 0) {
-		pthread_mutex_unlock(&ctl.write);
-		free(line);
-		return 1;
-	}
+	if (!ctl.pid && start_control() < 0)
+		goto spawn;
 	pthread_mutex_lock(&ctl.lock);
 	if (ctl.gone) {	/* since it was started or looked at */
 		pthread_mutex_unlock(&ctl.lock);
-		pthread_mutex_unlock(&ctl.write);
-		free(line);
-		return 1;
+		goto spawn;
 	}
-	c.rc = 1;
 	if (ctl.last)
 		ctl.last->next = &c;
 	else
@@ -413,6 +407,10 @@ run_control(const char **args, char **text, char **why)
 		return -1;
 	}
 	return c.rc == -2 ? 1 : c.rc;
+spawn:
+	pthread_mutex_unlock(&ctl.write);
+	free(line);
+	return 1;
 }
 
 /* Runs tmux with args, input on its stdin; its stdout in *out if out.

@@ -549,7 +549,7 @@ deliver(const char *target, char *text, char **why)
 {
 	const char *paste[20], *keys[] = { "send-keys", "-t", 0, key, 0 }, **k;
 	char buffer[64], dir[4096], file[4200], *path, *pane = 0, *before = 0, *ignored = 0;
-	int lock, i = 0, rc = -1, waited, check, one_go;
+	int lock, i = 0, rc = -1, waited, check, one_go, failed = 0;
 	struct view v;
 
 	if (find_pane(target, &v, why) < 0)
@@ -587,13 +587,13 @@ deliver(const char *target, char *text, char **why)
 	if (*text && tmux_control && save_text(file, text) == 0) {
 		path = hashes_doubled(file);	/* load-buffer's path is a format */
 		paste[3] = path;		/* load-buffer FILE, for the control client */
-		i = run_tmux(0, 0, 0, why, paste) < 0 ? -1 : 0;
+		failed = run_tmux(0, 0, 0, why, paste) < 0;
 		unlink(file);
 		free(path);
 	} else if (i) {
-		i = run_tmux(text, strlen(text), 0, why, paste) < 0 ? -1 : 0;
+		failed = run_tmux(text, strlen(text), 0, why, paste) < 0;
 	}
-	if (i < 0) {
+	if (failed) {
 		const char *drop[] = { "delete-buffer", "-b", buffer, 0 };
 
 		if (*text && run_tmux(0, 0, 0, &ignored, drop) < 0)
