@@ -8,19 +8,21 @@ override CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $(CF
 NAMES = tq tnext twatch tsend
 TOOLS = $(NAMES:%=tools/%)
 ASAN = $(NAMES:%=tools/asan/%)
+NOINOTIFY = $(NAMES:%=tools/noinotify/%)
+MUSL = $(NAMES:%=tools/musl/%)
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ = record marker
 REPLAY = $(FUZZ:%=tests/fuzz/%-replay)
 FUZZTIME = 60
 
 # The shared code, one file for each thing the tools agree on.
-SHARED = tools/util.c tools/record.c tools/marker.c tools/state.c tools/tmux.c
-HEADERS = $(SHARED:.c=.h)
+SHARED = tools/util.c tools/record.c tools/marker.c tools/state.c tools/tmux.c tools/watch.c tools/screen.c
+HEADERS = $(SHARED:.c=.h) tools/system.h
 # tsend delivers to each pane in a thread of its own, and tmux.c starts
 # tmux from any of them: POSIX threads, a part of libc.
 override LDLIBS += -pthread
 
-all: $(TOOLS)
+all: $(if $(NO_INOTIFY),$(NOINOTIFY),$(TOOLS))
 
 $(TOOLS): %: %.c $(SHARED) $(HEADERS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $@.c $(SHARED) $(LDLIBS)
@@ -30,12 +32,28 @@ $(ASAN): tools/asan/%: tools/%.c $(SHARED) $(HEADERS)
 	@mkdir -p tools/asan
 	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ tools/$*.c $(SHARED) $(LDLIBS)
 
+# The same tools with inotify compiled out (make NO_INOTIFY=1): they look
+# with stat(2) every second, as on a system without inotify.
+$(NOINOTIFY): tools/noinotify/%: tools/%.c $(SHARED) $(HEADERS)
+	@mkdir -p tools/noinotify
+	$(CC) $(CFLAGS) -DNO_INOTIFY $(LDFLAGS) -o $@ tools/$*.c $(SHARED) $(LDLIBS)
+
+# Alpine's libc: the tools built with Debian's musl-gcc (musl-tools), for
+# CI; make CC=musl-gcc builds them in tools/ instead.
+$(MUSL): tools/musl/%: tools/%.c $(SHARED) $(HEADERS)
+	@mkdir -p tools/musl
+	musl-gcc $(CFLAGS) $(LDFLAGS) -o $@ tools/$*.c $(SHARED) $(LDLIBS)
+
+musl: $(MUSL)
+
 # The fuzz targets, run once on each input of their corpus.
 $(REPLAY): tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/run.c $(SHARED) $(HEADERS)
 	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/run.c $(SHARED) $(LDLIBS)
 
-check: all $(ASAN) $(REPLAY)
-	TQ_BINS="$(CURDIR)/tools $(CURDIR)/tools/asan" tests/run
+# The suite with each build; the no-inotify one runs the files of the
+# tools that wait for files to change.
+check: $(TOOLS) $(ASAN) $(NOINOTIFY) $(REPLAY)
+	TQ_BINS="$(CURDIR)/tools $(CURDIR)/tools/asan $(CURDIR)/tools/noinotify:tq.bats,tnext.bats,twatch.bats" tests/run
 
 # Static checks: cppcheck, and clang-tidy's bugprone, cert and analyzer
 # checks less those that fight C idiom (unchecked printf, strcmp as a
@@ -66,18 +84,19 @@ fuzz:
 		    tests/fuzz/work/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
-demo: all
+demo: $(TOOLS)
 	examples/demo
 
-bench: all
+bench: $(TOOLS) $(NOINOTIFY)
 	tests/bench/run
 
-install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+install: $(TOOLS)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	install -m 755 examples/hooks/tq-hook $(DESTDIR)$(BINDIR)
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
 
 # Removes what install installs, the hook scripts of examples/hooks too.
 uninstall:
@@ -85,8 +104,9 @@ uninstall:
 	for f in examples/hooks/*; do [ ! -f "$$f" ] || rm -f "$(DESTDIR)$(BINDIR)/$${f##*/}"; done
 	for f in man/*.1; do rm -f "$(DESTDIR)$(MANDIR)/man1/$${f##*/}"; done
 	for f in man/*.5; do rm -f "$(DESTDIR)$(MANDIR)/man5/$${f##*/}"; done
+	for f in man/*.7; do rm -f "$(DESTDIR)$(MANDIR)/man7/$${f##*/}"; done
 
 clean:
-	rm -rf $(TOOLS) tools/asan $(REPLAY) tests/fuzz/*-fuzz tests/fuzz/work
+	rm -rf $(TOOLS) tools/asan tools/noinotify tools/musl $(REPLAY) tests/fuzz/*-fuzz tests/fuzz/work
 
-.PHONY: all check demo bench fuzz lint install uninstall clean
+.PHONY: all check demo bench fuzz lint musl install uninstall clean

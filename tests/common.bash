@@ -39,3 +39,15 @@ eventually() {
 	for i in $(seq $(( $1 * 100 ))); do "${@:2}" && return 0; sleep 0.01; done
 	return 1
 }
+
+# needs_inotify WHY: skips the test, saying so, where the tools under test
+# were built without inotify (make NO_INOTIFY=1: they look at the files
+# every second), for what only inotify's immediacy gives.  The build is
+# known by what it links: a build with inotify calls inotify_init1.
+needs_inotify() {
+	grep -qa inotify_init1 "${TQ_BIN:-$ROOT/tools}/twatch" || skip "needs inotify: $1"
+}
+
+# gone PID: the process has ended (a zombie its parent has not waited for
+# counts)
+gone() { [ ! -e "/proc/$1" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }

@@ -90,10 +90,9 @@ hook() { # hook AGENT [OPTIONS...]: the payload on stdin (Codex: as its last arg
 	fi
 }
 
-# What the loop makes of the file: twatch (the marker grammar of its -e,
-# whatever its default status words) and tnext, for real.
+# What the loop makes of the file: twatch and tnext, for real.
 record_turns() {
-	twatch -1 -e '^### ([A-Za-z0-9._-]+): ([A-Z]+)' .tq-turns.md | tnext queue > /dev/null
+	twatch -1 .tq-turns.md | tnext queue > /dev/null
 }
 
 state() { tq | awk -v id="$1" '$1 == id { print $2 }'; }
@@ -101,7 +100,7 @@ state() { tq | awk -v id="$1" '$1 == id { print $2 }'; }
 @test "Claude Code: the task of the turn's prompt is marked IDLE, and held IDLE" {
 	echo '2026-11-25T08:00:00Z sent C-1' > queue.state
 	claude_turn "$(prompt C-1)" | hook claude
-	[[ "$(cat .tq-turns.md)" =~ ^\#\#\#\ C-1:\ IDLE\ \(claude\ %[0-9]+,\ [0-9T:Z-]+\)$ ]]
+	[ "$(cat .tq-turns.md)" = "### C-1: IDLE (claude $CLAUDE)" ]
 	record_turns
 	[ "$(state C-1)" = IDLE ]
 }
@@ -193,6 +192,16 @@ Content from @CHANGES.md: ..." | hook gemini
 	[ "$(cut -d' ' -f2,3 .tq-turns.md)" = "G-1: IDLE" ]
 }
 
+@test "a task that waits with after= is known by its prompt, not by that field" {
+	cat > queue <<-'Q'
+	X-1 t:2 Fix the TLS validation.
+	G-1 t:3 after=X-1 Review the TLS fix in export/client.py.
+	Q
+	printf '%s\n' '2026-11-25T08:00:00Z DONE X-1' '2026-11-25T08:00:00Z sent G-1' > queue.state
+	gemini_turn "Review the TLS fix in export/client.py." | hook gemini
+	[ "$(cut -d' ' -f2,3 .tq-turns.md)" = "G-1: IDLE" ]
+}
+
 @test "the race: the next task was sent to the pane before the hook ran; it is not marked" {
 	# The agent wrote COMPLETED for the first task, tnext sent it the next
 	# one at once, then the turn ended and the hook ran.
@@ -256,7 +265,7 @@ Content from @CHANGES.md: ..." | hook gemini
 
 @test "without \$TMUX_PANE, every task of the queue is a candidate" {
 	gemini_turn "$(prompt X-2)" | tq-hook gemini
-	[[ "$(cat .tq-turns.md)" =~ ^\#\#\#\ X-2:\ IDLE\ \(gemini,\  ]]
+	[ "$(cat .tq-turns.md)" = "### X-2: IDLE (gemini)" ]
 }
 
 @test "the queue: -q, else \$TQUEUE, else ./queue; the file beside it, or -o" {
@@ -267,6 +276,117 @@ Content from @CHANGES.md: ..." | hook gemini
 	[ "$(cut -d' ' -f2 q/.tq-turns.md | tr '\n' ' ')" = "G-1: G-2: " ]
 	gemini_turn 'Port the CLI to Windows.' | hook gemini -q q/tasks -o turns.md
 	[ "$(cut -d' ' -f2 turns.md)" = "G-2:" ]
+}
+
+# A hook event of AGENT, as STATES.md saw the agents send it: the payload
+# of EVENT with the JSON members given (after the event's name).
+event() { # event AGENT EVENT [MEMBERS]
+	local agent=$1 pane
+	case $agent in claude) pane=$CLAUDE ;; codex) pane=$CODEX ;; gemini) pane=$GEMINI ;; esac
+	printf '{"session_id":"S","cwd":"%s","hook_event_name":"%s"%s}' "$PWD" "$2" "${3:+,$3}" |
+	    TMUX_PANE=$pane tq-hook "$agent"
+}
+last_marker() { tail -n 1 .tq-turns.md; }
+
+@test "the prompt taken (UserPromptSubmit, BeforeAgent): the task is working; a stray prompt marks nothing" {
+	printf '2026-11-25T08:00:00Z sent C-1\n2026-11-25T08:00:00Z sent X-1\n2026-11-25T08:00:00Z sent G-1\n' > queue.state
+	event claude UserPromptSubmit '"transcript_path":"/t.jsonl","permission_mode":"default","prompt":'"$(json "$(prompt C-1)")"
+	[ "$(last_marker)" = "### C-1: WORKING (claude $CLAUDE)" ]
+	event codex UserPromptSubmit '"turn_id":"01a2","model":"gpt-6.2-sol","prompt":'"$(json "$(prompt X-1)")"
+	[ "$(last_marker)" = "### X-1: WORKING turn 01a2 (codex $CODEX)" ]
+	event gemini BeforeAgent '"prompt":'"$(json "$(prompt G-1)")"
+	[ "$(last_marker)" = "### G-1: WORKING (gemini $GEMINI)" ]
+	record_turns
+	[ "$(state C-1) $(state X-1) $(state G-1)" = "working working working" ]
+	# a prompt of no task, to an agent that is not held by its hook
+	event claude UserPromptSubmit '"prompt":"What is the time?"'
+	[ "$(wc -l < .tq-turns.md)" -eq 3 ]
+}
+
+@test "Codex hooks: Stop and Interrupt end the tasks of their turn, found by turn_id" {
+	printf '2026-11-25T08:00:00Z sent X-1\n' > queue.state
+	event codex UserPromptSubmit '"turn_id":"T1","prompt":'"$(json "$(prompt X-1)")"
+	record_turns
+	event codex Stop '"turn_id":"T9","stop_hook_active":false,"last_assistant_message":"Done."'
+	[ "$(wc -l < .tq-turns.md)" -eq 1 ]	# another turn: nothing
+	event codex Stop '"turn_id":"T1","stop_hook_active":false,"last_assistant_message":"Done."'
+	[ "$(last_marker)" = "### X-1: IDLE (codex $CODEX)" ]
+	record_turns
+	[ "$(state X-1)" = IDLE ]
+	# a person answers it: working again; then interrupted
+	event codex UserPromptSubmit '"turn_id":"T2","prompt":"Yes, go on."'
+	[ "$(last_marker)" = "### X-1: WORKING (codex $CODEX)" ]
+	record_turns
+	printf '### X-1: WORKING turn T2 (codex %s)\n' "$CODEX" >> .tq-turns.md
+	event codex Interrupt '"turn_id":"T2"'
+	[ "$(last_marker)" = "### X-1: IDLE interrupted (codex $CODEX)" ]
+	record_turns
+	[ "$(state X-1)" = IDLE ]
+}
+
+@test "a permission asked: WAITING, with the tool and its command on one line; the next event ends it" {
+	printf '2026-11-25T08:00:00Z sent C-1\n2026-11-25T08:00:00Z sent X-1\n2026-11-25T08:00:00Z sent G-1\n' > queue.state
+	event claude PermissionRequest '"tool_name":"Bash","permission_mode":"default","tool_input":{"command":"date \u0027+T %s\u0027 >> .marks &&\n rm -rf build","description":"Record"},"permission_suggestions":[]'
+	[ "$(last_marker)" = "### C-1: WAITING Bash: date \u0027+T %s\u0027 >> .marks && rm -rf build (claude $CLAUDE)" ]
+	event codex PermissionRequest '"turn_id":"T1","tool_name":"Bash","tool_input":{"command":"make install","description":"Install it?"}'
+	[ "$(last_marker)" = "### X-1: WAITING Bash: make install (codex $CODEX)" ]
+	event gemini Notification '"notification_type":"ToolPermission","message":"Tool Confirm Shell Command requires execution","details":{"type":"exec","title":"Confirm Shell Command","command":"make test","rootCommand":"make"}'
+	[ "$(last_marker)" = "### G-1: WAITING Confirm Shell Command: make test (gemini $GEMINI)" ]
+	record_turns
+	[ "$(state C-1) $(state X-1) $(state G-1)" = "WAITING WAITING WAITING" ]
+	[[ "$(tq -s WAITING)" =~ "Bash: make install (codex $CODEX)" ]]
+	# a notice that is not a permission says nothing
+	event gemini Notification '"notification_type":"Info","message":"hello"'
+	[ "$(wc -l < .tq-turns.md)" -eq 3 ]
+	event claude PostToolUse '"tool_name":"Bash","tool_response":{}'
+	event codex PostToolUse '"turn_id":"T1","tool_name":"Bash"'
+	event gemini AfterTool '"tool_name":"run_shell_command"'
+	record_turns
+	[ "$(state C-1) $(state X-1) $(state G-1)" = "working working working" ]
+	# a tool event of a task that waits for nothing writes nothing
+	n=$(wc -l < .tq-turns.md)
+	event claude PostToolUse '"tool_name":"Bash"'
+	[ "$(wc -l < .tq-turns.md)" -eq "$n" ]
+}
+
+@test "StopFailure: a usage limit is LIMIT until its reset, any other error ERROR; SessionEnd: GONE" {
+	printf '2026-11-25T08:00:00Z sent C-1\n' > queue.state
+	event claude StopFailure '"error":"rate_limit","last_assistant_message":"You'"'"'ve hit your session limit \u00b7 resets 3:01pm (UTC)"'
+	[[ "$(last_marker)" =~ ^"### C-1: LIMIT until "[0-9]{4}-[0-9]{2}-[0-9]{2}"T15:02:00Z: You've hit your session limit" ]]
+	record_turns
+	[ "$(state C-1)" = LIMIT ]
+	[[ "$(tq -s LIMIT)" =~ "until "[0-9-]+T15:02:00Z ]]
+	# the next 15:02 UTC to come, within a day
+	until=$(sed -n 's/.*LIMIT until \([^:]*:[^:]*:[^:]*\):.*/\1/p' .tq-turns.md)
+	left=$(( $(date -d "$until" +%s) - $(date +%s) ))
+	[ "$left" -gt 0 ] && [ "$left" -le 86400 ]
+	# the local form, and no time at all
+	printf '2026-11-25T08:00:01Z sent G-1\n' >> queue.state
+	printf '2026-11-25T08:00:01Z sent X-1\n' >> queue.state
+	event gemini StopFailure '"error":"rate_limit","last_assistant_message":"Limit (1:59pm)"'
+	[[ "$(last_marker)" =~ ^"### G-1: LIMIT until "[0-9-]+T[0-9:]+Z": Limit (1:59pm) (gemini $GEMINI)"$ ]]
+	event codex StopFailure '"error":"rate_limit","last_assistant_message":"Try later."'
+	[ "$(last_marker)" = "### X-1: LIMIT Try later. (codex $CODEX)" ]
+	printf '2026-11-25T08:00:02Z sent C-2\n2026-11-25T08:00:02Z DONE C-1 0\n' >> queue.state
+	event claude StopFailure '"error":"server_error","last_assistant_message":"API Error: 529 Overloaded."'
+	[ "$(last_marker)" = "### C-2: ERROR server_error: API Error: 529 Overloaded. (claude $CLAUDE)" ]
+	record_turns
+	[ "$(state C-2)" = ERROR ]
+	event claude SessionEnd '"reason":"prompt_input_exit"'
+	[ "$(last_marker)" = "### C-2: GONE the agent exited (prompt_input_exit) (claude $CLAUDE)" ]
+	record_turns
+	[ "$(state C-2)" = GONE ]
+	[[ "$(tq -s GONE)" =~ "the agent exited (prompt_input_exit)" ]]
+}
+
+@test "-h and --help print the usage and the options, and exit 0" {
+	run tq-hook -h
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^usage:\ tq-hook ]]
+	[[ "$output" =~ "See tq-hook(1)." ]]
+	run tq-hook --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^usage:\ tq-hook ]]
 }
 
 @test "usage errors exit 1, never 2 (Claude Code and Gemini CLI would not stop)" {

@@ -7,6 +7,7 @@ load tmux
 
 setup_file() { start_server; }
 teardown_file() { stop_server; }
+teardown() { [ -z "$FOLLOW" ] || kill $FOLLOW 2>/dev/null || true; }
 
 state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it was
 	cp queue.state before 2>/dev/null || : > before
@@ -18,21 +19,21 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 
 @test "tnext: a NUL byte in the queue is reported; the state file is untouched" {
 	printf 'A s:1 one\nB s:1 t\0wo\n' > queue
-	state_unchanged tnext < /dev/null
+	state_unchanged tnext <<< ''
 	[ "$output" = "tnext: queue:2: NUL byte" ]
 	printf 'A s:1 one\n' > queue
-	tnext < /dev/null > /dev/null
+	tnext <<< '' > /dev/null
 	printf 'A s:1 one\nB s:1 t\0wo\n' > queue
 	state_unchanged tnext <<< 'A DONE'
 }
 
 @test "tnext: a queue that is a directory or a FIFO is refused, the state untouched" {
 	mkdir queue
-	state_unchanged tnext < /dev/null
+	state_unchanged tnext <<< ''
 	[ "$output" = "tnext: queue: Is a directory" ] || [ "$output" = "tnext: queue: not a regular file" ]
 	rmdir queue
 	mkfifo queue
-	state_unchanged tnext < /dev/null
+	state_unchanged tnext <<< ''
 	[ "$output" = "tnext: queue: not a regular file" ]
 }
 
@@ -46,20 +47,20 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 
 @test "tnext: CRLF, a BOM and bytes that are not UTF-8 pass through as data" {
 	printf '\357\273\277A s:1 caf\351 \377\r\n\tmore\r\n' > queue
-	run tnext < /dev/null
+	run tnext <<< ''
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '#state %s/queue.state\nA s:1 caf\351 \377\n\tmore' "$(pwd -P)")" ]
 }
 
 @test "tnext: a 10 MB prompt is sent whole, and 100,000 tasks are no trouble" {
 	{ printf 'BIG s:1 '; head -c 10485760 /dev/zero | tr '\0' x; echo; } > queue
-	tnext < /dev/null > out
+	tnext <<< '' > out
 	head -1 out > stateline
 	[ "$(cat stateline)" = "#state $(pwd -P)/queue.state" ]
 	[ "$(wc -c < out)" -eq $(($(wc -c < stateline) + 10485760 + 10)) ]
 	awk 'BEGIN { for (i = 1; i <= 100000; i++) print "T-" i " p:" i % 10 " prompt " i }' > queue
 	rm queue.state
-	tnext < /dev/null > out
+	tnext <<< '' > out
 	[ "$(grep -vc '^#' out)" -eq 20 ]	# ten records and their empty lines
 	[ "$(tq | wc -l)" -eq 100000 ]
 	run tnext <<< "$(printf 'T-1 DONE\nT-99999 DONE\n')"
@@ -69,7 +70,7 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 
 @test "tnext: markers with NUL, CRLF and junk bytes" {
 	six_tasks > queue
-	tnext < /dev/null > /dev/null
+	tnext <<< '' > /dev/null
 	printf 'TODO-CODEX-003 DONE\r\nTODO-ANTI-001\0 DONE\n\377\376 DONE\n' > markers
 	run tnext < markers
 	[ "$status" -eq 1 ]
@@ -82,7 +83,7 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 @test "tnext: garbage and a cut-off line in the state file: reported, ended by '#', and the next event starts a fresh line" {
 	six_tasks > queue
 	printf 'garbage\n2026-11-25T08:00:00Z sent TODO-CODEX-003\n2026-11-25T08:00:01Z sent TODO-AN' > queue.state
-	run tnext < /dev/null
+	run tnext <<< ''
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ "tnext: queue.state:1: bad event, ignored" ]]
 	[[ "$output" =~ "tnext: queue.state:3: line cut short, ignored" ]]
@@ -90,13 +91,42 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	[ "$(sed -n 3p queue.state)" = "2026-11-25T08:00:01Z sent TODO-AN#" ]
 	[[ "$(sed -n 4p queue.state)" =~ ^2026-.*\ sent\ TODO-ANTI-001$ ]]
 	run tq
-	[[ "$output" =~ "tq: queue.state:3: line cut short, ignored" ]]	# never an event
+	[[ "$output" != *"cut short"* ]]	# said while it was cut; never an event
 	[[ "$output" =~ TODO-ANTI-001\ +sent ]]
+}
+
+@test "a cut line is said by each reader that finds it cut, once; ended with '#', by no new tq or tnext" {
+	six_tasks > queue
+	printf '2026-11-25T08:00:00Z sent TODO-CODEX-003\n2026-11-25T08:00:01Z sent TODO-AN' > queue.state
+	for i in 1 2; do
+		[ "$(tq 2>&1 >/dev/null)" = "tq: queue.state:2: line cut short, ignored" ]
+	done
+	run tnext <<< ''	# reads it cut, says so, then ends it
+	[ "${lines[0]}" = "tnext: queue.state:2: line cut short, ignored" ]
+	[ "$(sed -n 2p queue.state)" = "2026-11-25T08:00:01Z sent TODO-AN#" ]
+	for i in 1 2; do
+		[ "$(tq 2>&1 >/dev/null)" = "" ]
+		run tnext <<< ''
+		[ "$status" -eq 0 ]
+		[ "$output" = "" ]
+	done
+	# tq -f, which read it cut, says it once, not again once it is ended
+	tq -f > out 2> err 3>&- &
+	FOLLOW=$!
+	eventually 5 grep -q TODO-CODEX-003 out
+	printf '2026-11-25T08:00:02Z sent TODO-AN' >> queue.state
+	eventually 5 grep -q 'queue.state:4: line cut short' err
+	echo '#' >> queue.state
+	echo '2026-11-25T08:00:03Z sent TODO-CODEX-002' >> queue.state
+	eventually 5 grep -q 'TODO-CODEX-002 *sent' out
+	kill $FOLLOW
+	wait $FOLLOW
+	[ "$(cat err)" = "tq: queue.state:4: line cut short, ignored" ]
 }
 
 @test "tnext: a full disk cuts an event short; the next tnext reads no event in it and loses nothing" {
 	six_tasks > queue
-	tnext < /dev/null > /dev/null	# TODO-CODEX-003 and TODO-ANTI-001 sent
+	tnext <<< '' > /dev/null	# TODO-CODEX-003 and TODO-ANTI-001 sent
 	cp queue.state start
 	printf 'TODO-CODEX-003 COMPLETED 1\n\n' > batch
 	full_disk() { # full_disk ROOM CUT: tnext with ROOM bytes left (ulimit -f 1), then with room
@@ -113,7 +143,7 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 		[ "$status" -eq 0 ]
 		[ "${lines[0]}" = "tnext: queue.state:$2: line cut short, ignored" ]
 		[[ "$(sed -n "$2p" queue.state)" =~ ^2026-.*\#$ ]]
-		[ "$(tq 2>&1 >/dev/null)" = "tq: queue.state:$2: line cut short, ignored" ]
+		[ "$(tq 2>&1 >/dev/null)" = "" ]	# ended: it was said while it was cut
 		[ "$(tq | awk '{ printf "%s %s ", $1, $2 }')" = "TODO-CODEX-003 done TODO-CODEX-002 sent TODO-CODEX-001 pending TODO-ANTI-001 sent TODO-ANTI-002 pending TODO-ANTI-003 pending " ]
 		[ "$(grep -c ' COMPLETED TODO-CODEX-003 1$' queue.state)" -eq 1 ]
 		[ "$(grep -c ' sent TODO-CODEX-002$' queue.state)" -eq 1 ]
@@ -129,7 +159,7 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	six_tasks > queue
 	echo precious > elsewhere
 	ln -s elsewhere queue.state
-	run tnext < /dev/null
+	run tnext <<< ''
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ "tnext: queue.state: Too many levels of symbolic links" ]]
 	[ "$(cat elsewhere)" = precious ]
@@ -137,10 +167,10 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 
 @test "tnext creates its state file with the user's umask" {
 	six_tasks > queue
-	(umask 077; tnext < /dev/null > /dev/null)
+	(umask 077; tnext <<< '' > /dev/null)
 	[ "$(stat -c %a queue.state)" = 600 ]
 	rm queue.state
-	(umask 022; tnext < /dev/null > /dev/null)
+	(umask 022; tnext <<< '' > /dev/null)
 	[ "$(stat -c %a queue.state)" = 644 ]
 }
 
@@ -155,7 +185,7 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	printf '**T-1: DONE\033]0;title\007\r\n- T-2:\tdone \033[2J\n' > CLAUDE.md
 	twatch -1 CLAUDE.md > out 2> err
 	[ "$(cat out)" = "" ]
-	[ "$(cat err)" = "$(printf '%s\n' 'twatch: CLAUDE.md:1: not a marker (bold, not a heading): **T-1: DONE?]0;title?' 'twatch: CLAUDE.md:2: not a marker (a list item, not a heading; status not in upper case): - T-2: done ?[2J')" ]
+	[ "$(cat err)" = "$(printf '%s\n' 'twatch: CLAUDE.md:1: not a marker (bold, not a heading): **T-1: DONE\e]0;title\x07' 'twatch: CLAUDE.md:2: not a marker (a list item, not a heading; status not in upper case): - T-2:\tdone \e[2J')" ]
 }
 
 @test "twatch: its own stderr in the file it watches does not feed itself" {
@@ -234,4 +264,17 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	[ "$(grep -c 'execve(' tw.trace)" -eq 1 ]
 	[ "$(grep -c 'execve(' tn.trace)" -eq 1 ]
 	grep -q 'execve("[^"]*/tmux", \["tmux", "-S"' ts.trace
+}
+
+@test "messages show data with its control characters escaped, never raw: tnext, twatch, tsend" {
+	printf 'A-1 s:1 one\n' > queue
+	printf 'A-1 \e]0;PWNED\aDONE\n\n' | tnext > /dev/null 2> err || true
+	[ "$(cat err)" = "tnext: stdin:1: bad marker 'A-1 \\e]0;PWNED\\x07DONE', ignored" ]
+	printf '**A-1: COMPLETED** \e[31m\xc2\x9b\n' > CLAUDE.md
+	twatch -1 CLAUDE.md 2> err > /dev/null
+	[ "$(cat err)" = "twatch: CLAUDE.md:1: not a marker (bold, not a heading): **A-1: COMPLETED** \\e[31m\\xc2\\x9b" ]
+	run tsend -S "$BATS_TEST_TMPDIR/none" "$(printf 'x:\e[31m1')" 'a prompt'
+	[ "$status" -eq 1 ]
+	[[ "$output" == "tsend: x:\\e[31m1: "* ]]
+	! LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177\200-\237]')" err <<< "$output" || false
 }

@@ -5,10 +5,22 @@ load common
 @test "make uninstall removes all that make install installed (DESTDIR, PREFIX)" {
 	make -s -C "$ROOT" install DESTDIR="$PWD/d" PREFIX=/opt/tq
 	[ -x d/opt/tq/bin/tq ] && [ -x d/opt/tq/bin/tsend ]
-	[ -f d/opt/tq/share/man/man1/tnext.1 ] && [ -f d/opt/tq/share/man/man5/tq.5 ]
+	[ -f d/opt/tq/share/man/man1/tnext.1 ] && [ -f d/opt/tq/share/man/man5/tq.5 ] && [ -f d/opt/tq/share/man/man7/tq.7 ]
 	echo keep > d/opt/tq/bin/other
 	make -s -C "$ROOT" uninstall DESTDIR="$PWD/d" PREFIX=/opt/tq
 	[ "$(find d -type f)" = d/opt/tq/bin/other ]
+}
+
+@test "make NO_INOTIFY=1 builds the four tools into tools/noinotify, inotify compiled out" {
+	run make -s -C "$ROOT" -n -B NO_INOTIFY=1
+	[ "$status" -eq 0 ]
+	[ "$(grep -c -- '-DNO_INOTIFY .*-o tools/noinotify/' <<< "$output")" -eq 4 ]
+	! grep -q -- '-o tools/[a-z]* ' <<< "$output" || false	# not the others
+	# what the suite's run against it relies on (common.bash: needs_inotify)
+	cc -std=c99 -D_POSIX_C_SOURCE=200809L -DNO_INOTIFY -c -o watch.o "$ROOT/tools/watch.c"
+	! grep -qa inotify_init1 watch.o || false
+	cc -std=c99 -D_POSIX_C_SOURCE=200809L -c -o watch.o "$ROOT/tools/watch.c"
+	grep -qa inotify_init1 watch.o
 }
 
 @test "make lint is silent when all is well, and fails with the diagnostic when not" {
@@ -25,22 +37,23 @@ load common
 	[[ ${lines[0]} == "$PWD/bad/copy.c:2:"*"strcpy"*"[clang-analyzer-security.insecureAPI.strcpy"* ]]
 }
 
-# ci LINT CHECK: runs .ci/run in a checkout whose make lint and make check
-# run LINT and CHECK, with what .ci/run would otherwise install present
+# ci LINT CHECK [MUSL]: runs .ci/run in a checkout whose make lint, make
+# check and make musl run LINT, CHECK and MUSL (true), with what .ci/run
+# would otherwise install present
 ci() {
 	local t
-	for t in gcc make tmux bats mandoc strace cppcheck clang-tidy; do
+	for t in gcc make tmux bats mandoc strace cppcheck clang-tidy musl-gcc ssh /usr/sbin/sshd; do
 		command -v $t > /dev/null || skip "no $t here (.ci/run installs it)"
 	done
 	mkdir -p ci/.ci
 	cp "$ROOT/.ci/run" ci/.ci/
-	printf 'lint:\n\t@$(LINT)\ncheck:\n\t@$(CHECK)\n' > ci/Makefile
+	printf 'lint:\n\t@$(LINT)\nmusl:\n\t@$(MUSL)\ncheck:\n\t@$(CHECK)\n' > ci/Makefile
 	# as CI runs it: not under make check's make
-	LINT=$1 CHECK=$2 run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ci/.ci/run
+	LINT=$1 CHECK=$2 MUSL=${3:-true} run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ci/.ci/run
 	echo "$output"
 }
 
-@test ".ci/run: lint, then check; the last line counts; any failure fails it" {
+@test ".ci/run: lint, the musl build, then check; the last line counts; any failure fails it" {
 	ci true 'echo ok 1; echo ok 2; echo 2 passed, 0 failed'
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = "2 passed, 0 failed" ]
@@ -53,6 +66,12 @@ ci() {
 	ci 'echo "x.c:1:1: error: bad"; exit 1' 'touch checked; echo 1 passed, 0 failed'
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "x.c:1:1: error: bad" ]
+	[ "${lines[-1]}" = "0 passed, 1 failed" ]
+	[ ! -e ci/checked ]
+	# the musl build: a warning fails it too, before the suite
+	ci true 'touch checked; echo 1 passed, 0 failed' 'echo "x.c:1:1: warning: unused"'
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "x.c:1:1: warning: unused" ]
 	[ "${lines[-1]}" = "0 passed, 1 failed" ]
 	[ ! -e ci/checked ]
 }

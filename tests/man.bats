@@ -18,3 +18,12 @@ load common
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
 }
+
+@test "the overview is tq(7), installed; tq(1) opens with the tools and points to it; footers name tq" {
+	[ -f "$ROOT/man/tq.7" ]
+	sed -n '/^\.Sh DESCRIPTION/,/^\.Pp/p' "$ROOT/man/tq.1" | grep -qx '\.Xr tq 7'
+	for t in twatch tnext tsend; do
+		sed -n '/^\.Sh DESCRIPTION/,/^\.Pp/p' "$ROOT/man/tq.1" | grep -qx ".Xr $t 1"
+	done
+	! grep -L '^\.Os tq$' "$ROOT"/man/*.[1-9] | grep . || false	# not "BSD"
+}

@@ -32,6 +32,11 @@ teardown() {	# what a failed run left, so that it leaves nothing either
 	[ "$status" -eq 0 ]
 	[[ $output =~ T-1\ +(done|sent)\ +work:claude ]]
 	[[ $output =~ T-3\ +(BLOCKED|sent|pending)\ +work:claude ]]
+	# the review, two panes: REV-1 waits for IMPL-1, then all are done
+	[[ $output =~ REV-1\ +pending\ +review:claude\ +-\ +-\ +after\ IMPL-1\ \((pending|sent)\) ]]
+	[[ $output =~ IMPL-2\ +pending\ +review:codex\ +-\ +-\ +after\ REV-1\ \(pending\) ]]
+	[[ $output =~ IMPL-2\ +done\ +review:codex ]]
+	[[ $output =~ DOC-1\ +done\ +review:claude ]]
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/tmp")" ]
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/tmux")" ]
 	[ "$(ls -A "$ROOT")" = "$before" ]	# nothing written into the checkout

@@ -99,10 +99,22 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 	cmp silent.rec <(pasted 'not echoed')
 }
 
-@test "an echoing line reader (cat) gets exactly one Enter" {
+@test "a line reader (cat, its terminal cooked) is no agent: waited for, said so, refused" {
+	TM new-window -d -t t: -n reader "exec cat > '$BATS_TEST_TMPDIR/reader.out'"
+	sleep 0.3
+	run tsend -S "$SOCK" -w 1.5 t:reader 'not typed'
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "tsend: t:reader: waiting: the agent is starting (cat): its terminal still echoes" ]
+	[ "${lines[1]}" = "tsend: t:reader: the agent is starting (cat): its terminal still echoes" ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ ! -s reader.out ]
+	[ -z "$(TM capture-pane -p -t t:reader | tr -d ' \n')" ]
+}
+
+@test "with -s, an echoing line reader (cat) gets exactly one Enter" {
 	TM new-window -d -t t: -n cooked "exec cat > '$BATS_TEST_TMPDIR/cooked.out'"
 	sleep 0.3
-	tsend -S "$SOCK" -d 50 t:cooked 'one line'
+	tsend -s -S "$SOCK" -d 50 t:cooked 'one line'
 	sleep 0.5
 	[ "$(cat cooked.out)" = "one line" ]
 	[ "$(wc -l < cooked.out)" -eq 1 ]
@@ -112,14 +124,13 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 	agent late 15 1
 	agent early 0 1
 	printf 'A-1 t:late for the late one\n\nB-1 t:early first for the early one\n\nB-2 t:early second for the early one\n\n' > records
-	t0=$(date +%s%N)
-	tsend -S "$SOCK" -w 2 < records 2> err 3>&- &
-	for i in $(seq 500); do [ "$(submitted early)" -ge 1 ] && break; sleep 0.01; done
+	tsend -S "$SOCK" -w 4 < records 2> err 3>&- &
+	for i in $(seq 1000); do [ "$(submitted early)" -ge 1 ] && break; sleep 0.01; done
 	[ "$(submitted early)" -ge 1 ]
-	[ "$(ms_since $t0)" -le 1000 ]
+	[ ! -s err ]	# while the late one is still waited for, not after
 	wait $! || status=$?
 	[ "$status" -eq 1 ]	# the late one was not taken within -w
-	[ "$(cat err)" = "tsend: A-1: t:late: typed but not submitted after 2 s; to send it again: tnext -r A-1 </dev/null | tsend -S $SOCK" ]
+	[ "$(cat err)" = "tsend: A-1: t:late: typed but not submitted after 4 s; to send it again: tnext -r A-1 </dev/null | tsend -S $SOCK" ]
 	[ "$(cat early.log)" = "$(printf 'first for the early one\nsecond for the early one')" ]
 	[ "$(submitted late)" -eq 0 ]
 }

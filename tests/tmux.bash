@@ -20,7 +20,7 @@ stop_server() {
 recorder() {
 	rm -f "$BATS_TEST_TMPDIR/$1.ready"
 	TM new-window -d -t t: -n "$1" \
-	    "stty raw -echo; printf '\033[?2004h'; : > '$BATS_TEST_TMPDIR/$1.ready'; exec cat > '$BATS_TEST_TMPDIR/$1.rec'"
+	    "stty raw -echo; printf '\033[?2004h%s\r\n' 'recording'; : > '$BATS_TEST_TMPDIR/$1.ready'; exec cat > '$BATS_TEST_TMPDIR/$1.rec'"
 	local i
 	for i in $(seq 300); do [ -e "$BATS_TEST_TMPDIR/$1.ready" ] && break; sleep 0.01; done
 	sleep 0.1	# for tmux to have seen the bracketed paste request

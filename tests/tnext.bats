@@ -45,27 +45,115 @@ twatch_counts() { # twatch prints "ID STATUS N" (the twatch branch)
 	twatch -1 probe.md | grep -qx 'X-1 DONE 2'
 }
 
-@test "tnext </dev/null fills every idle pane with its first task" {
+@test "an empty batch (echo | tnext) fills every idle pane with its first task" {
 	six_tasks > queue
-	run tnext < /dev/null
+	run tnext <<< ''
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '%s\n%s\n\n%s' "$(state_line)" "$(sed -n 1p queue)" "$(sed -n 4p queue)")" ]
 	[ "$(tq -s sent | awk '{print $1}' | tr '\n' ' ')" = "TODO-CODEX-003 TODO-ANTI-001 " ]
-	run tnext < /dev/null
+	run tnext <<< ''
 	[ "$output" = "" ]	# nothing to send: not even the #state line
+}
+
+@test "an input that ends before its first batch is no go: nothing sent, said, exit 1" {
+	six_tasks > queue
+	for input in /dev/null comments; do
+		printf '# only a comment\n' > comments
+		rc=0
+		tnext < $input > out 2> err || rc=$?
+		[ "$rc" -eq 1 ]
+		[ ! -s out ]
+		[ "$(cat err)" = "tnext: stdin: ended before its first batch; nothing sent (echo | tnext is an empty batch)" ]
+		[ ! -s queue.state ]
+	done
+	# a first batch cut by the end of input: its writer died in the middle
+	printf 'TODO-CODEX-003 COMPLETED 1\nTODO-ANTI-001 COMPL' | { rc=0; tnext > out 2> err || rc=$?; echo $rc > rc; }
+	[ "$(cat rc)" -eq 1 ]
+	[ ! -s out ]
+	[ "$(cat err)" = "$(printf '%s\n' "tnext: stdin:2: a line cut off by the end of input, ignored" "tnext: stdin: ended in the middle of its first batch; nothing sent")" ]
+	[ "$(tq -s sent)" = "" ]
+	[[ "$(tq)" =~ TODO-CODEX-003\ +done ]]	# what it did read is recorded
+}
+
+@test "twatch fails, tnext sends nothing: a task already marked done is never sent" {
+	printf 'A-1 p:1 one\nA-2 p:1 two\n' > queue
+	echo '### A-1: COMPLETED' > CLAUDE.md
+	twatch CLAUDE.md nodir/.tq-turns.md 2> err.twatch | { rc=0; tnext queue > out 2> err || rc=$?; echo $rc > rc; }
+	[ "$(cat err.twatch)" != "" ]
+	[ "$(cat rc)" -eq 1 ]
+	[ ! -s out ]
+	grep -q 'ended before its first batch; nothing sent' err
+	[ "$(tq -s pending | wc -l)" -eq 2 ]
+	# the same loop, twatch working: A-1 is recorded done, A-2 is sent
+	twatch -1 CLAUDE.md | tnext queue > out
+	[ "$(ids out)" = A-2 ]
+}
+
+@test "a queue changed before the first batch waits for it; -r sends its task alone until then" {
+	printf 'A-1 p:1 one\nB-1 p:2 two\nB-2 p:2 three\n' > queue
+	start_tnext -r B-2
+	wait_for grep -q B-2 out
+	echo 'C-1 p:3 four' >> queue	# for an idle pane: it waits for the go
+	sleep 0.3
+	[ "$(ids out)" = B-2 ]
+	printf 'A-1 COMPLETED 1\n\n' >&5	# the first batch: A-1 was done before the loop
+	wait_for grep -q C-1 out
+	[ "$(ids out | tr "\n" " ")" = "B-2 C-1 " ]	# A-1 was never sent
+	[[ "$(tq)" =~ A-1\ +done ]]
+	stop_tnext
+}
+
+@test "with standard output closed, tnext ends at once, says so, and every task stays pending" {
+	six_tasks > queue
+	rc=0
+	echo | tnext queue 2> err >&- || rc=$?
+	[ "$rc" -eq 1 ]
+	[ "$(cat err)" = "tnext: stdout: closed; nothing done" ]
+	[ ! -e queue.state ]
+	[ "$(tq -s pending | wc -l)" -eq 6 ]
 }
 
 @test "#state names the state file by an absolute path, once, before the first record" {
 	mkdir -p d/sub
 	ln -s d link
 	six_tasks > d/sub/q
-	(cd link && tnext ./sub/q < /dev/null > ../out1)
+	(cd link && tnext ./sub/q <<< '' > ../out1)
 	[ "$(head -1 out1)" = "#state $(pwd -P)/d/sub/q.state" ]
 	[ "$(grep -c '^#state' out1)" -eq 1 ]
 	printf 'TODO-CODEX-003\n\nTODO-ANTI-001\n\n' | TQUEUE=$PWD/link/sub/q tnext > out2
 	[ "$(head -1 out2)" = "#state $PWD/link/sub/q.state" ]	# an absolute path as given
 	[ "$(grep -c '^#state' out2)" -eq 1 ]
 	[ "$(records out2 | tr '\n' ' ')" = "TODO-CODEX-002 TODO-ANTI-002 " ]
+}
+
+@test "a queue used through a symbolic link and by its own name is one queue: one state file, one send lock" {
+	mkdir real
+	six_tasks > real/queue
+	ln -s real/queue q
+	tnext q <<< '' > out	# TODO-CODEX-003 and TODO-ANTI-001
+	[ "$(head -1 out)" = "#state $(pwd -P)/real/queue.state" ]
+	[ ! -e q.state ] && [ ! -e q.lock ]
+	[ -e real/queue.lock ]
+	printf 'TODO-CODEX-003 COMPLETED\n\n' | tnext real/queue > out
+	[ "$(ids out)" = TODO-CODEX-002 ]
+	[[ "$(tq q)" =~ TODO-CODEX-002\ +sent ]]
+	now=$(date -u +%Y-%m-%dT%H:%M:%SZ)	# the same ages, however slow each tq
+	[ "$(TQ_NOW=$now tq q)" = "$(TQ_NOW=$now tq real/queue)" ]
+}
+
+@test "a same-size edit in place that keeps the modification time is seen" {
+	printf 'T-1 p:1 one\nT-2 p:1 two\n' > queue
+	start_tnext
+	printf '\n' >&5
+	wait_for grep -q T-1 out
+	printf 'T-1 WAITING\n' >&5	# holds p:1; and a batch begun: the edit waits for its end
+	mtime=$(stat -c %y queue)
+	printf 'T-1 p:1 one\nT-2 p:2 two\n' 1<> queue	# T-2 to an idle pane, same size
+	touch -m -d "$mtime" queue	# as cp -p, rsync -t do; or two writes in one tick
+	[ "$(stat -c %y queue)" = "$mtime" ]
+	printf '\n' >&5
+	wait_for grep -q T-2 out
+	stop_tnext
 }
 
 @test "each record is written the moment its batch ends, ended by an empty line" {
@@ -87,7 +175,7 @@ twatch_counts() { # twatch prints "ID STATUS N" (the twatch branch)
 
 @test "the six-task scenario, marker by marker" {
 	six_tasks > queue
-	tnext < /dev/null > out
+	tnext <<< '' > out
 	for m in TODO-CODEX-003 TODO-ANTI-001 TODO-CODEX-002 TODO-ANTI-002 TODO-CODEX-001 TODO-ANTI-003; do
 		printf '%s COMPLETED\n\n' "$m" | tnext >> out
 	done
@@ -97,7 +185,7 @@ twatch_counts() { # twatch prints "ID STATUS N" (the twatch branch)
 
 @test "a restart replays every marker so far in one batch and sends only what was not sent" {
 	six_tasks > queue
-	tnext < /dev/null > out
+	tnext <<< '' > out
 	printf 'TODO-CODEX-003 COMPLETED 1\n\n' | tnext >> out
 	printf 'TODO-ANTI-001 COMPLETED 1\n\n' | tnext >> out
 	[ "$(ids out | wc -l)" -eq 4 ]
@@ -112,7 +200,7 @@ twatch_counts() { # twatch prints "ID STATUS N" (the twatch branch)
 
 @test "a marker batch is recorded in full before anything is sent" {
 	six_tasks > queue
-	tnext < /dev/null > /dev/null
+	tnext <<< '' > /dev/null
 	# CODEX-003 completed, and CODEX-002 was already done elsewhere
 	printf 'TODO-CODEX-003 COMPLETED\nTODO-CODEX-002 DONE\n\n' | tnext > out
 	[ "$(ids out)" = TODO-CODEX-001 ]
@@ -129,7 +217,7 @@ twatch_counts() { # twatch prints "ID STATUS N" (the twatch branch)
 
 @test "BLOCKED holds the pane; -r sends the task again; DONE skips it" {
 	six_tasks > queue
-	tnext < /dev/null > /dev/null
+	tnext <<< '' > /dev/null
 	printf 'TODO-CODEX-003 BLOCKED\n\n' | tnext > out
 	[ ! -s out ]
 	[[ "$(tq)" =~ TODO-CODEX-003\ +BLOCKED ]]
@@ -147,7 +235,7 @@ twatch_counts() { # twatch prints "ID STATUS N" (the twatch branch)
 
 @test "occurrences: after -r a replay changes nothing, the next BLOCKED holds and the next COMPLETED completes" {
 	six_tasks > queue
-	tnext < /dev/null > /dev/null
+	tnext <<< '' > /dev/null
 	echo 'TODO-CODEX-003 BLOCKED 1' | tnext
 	grep -q ' BLOCKED TODO-CODEX-003 1$' queue.state
 	tnext -r TODO-CODEX-003 < /dev/null > out
@@ -282,7 +370,7 @@ stop_live() {
 
 @test "IDLE holds only a task that is sent, and its replay never holds a task sent again" {
 	six_tasks > queue
-	tnext < /dev/null > /dev/null
+	tnext <<< '' > /dev/null
 	printf 'TODO-CODEX-003 IDLE 1\n\n' | tnext > out
 	[[ "$(tq)" =~ TODO-CODEX-003\ +IDLE ]]
 	[ ! -s out ]
@@ -319,7 +407,7 @@ stop_live() {
 
 @test "-r of an unknown task is an error that changes nothing" {
 	six_tasks > queue
-	tnext < /dev/null > /dev/null
+	tnext <<< '' > /dev/null
 	cp queue.state before
 	run tnext -r NOPE < /dev/null
 	[ "$status" -eq 1 ]
@@ -329,7 +417,7 @@ stop_live() {
 
 @test "-r sends that task, not the one inserted above it; on a busy pane it says so and goes next" {
 	printf 'T-2 p:1 two\nT-3 p:1 three\n' > queue
-	tnext < /dev/null > /dev/null
+	tnext <<< '' > /dev/null
 	echo 'T-2 BLOCKED' | tnext > /dev/null
 	printf 'T-1 p:1 one, inserted\nT-2 p:1 two\nT-3 p:1 three\n' > queue
 	run tnext -r T-2 < /dev/null
@@ -364,7 +452,7 @@ stop_live() {
 
 @test "a replayed marker of a task since removed from the queue is no error" {
 	six_tasks > queue
-	tnext < /dev/null > /dev/null
+	tnext <<< '' > /dev/null
 	printf 'TODO-CODEX-003 COMPLETED 1\n\n' | tnext > /dev/null
 	sed -i 1d queue	# done: the user tidies the queue
 	run tnext <<< 'TODO-CODEX-003 COMPLETED 1'
@@ -377,13 +465,15 @@ stop_live() {
 
 @test "bad marker lines are reported and skipped, and tnext exits 1" {
 	six_tasks > queue
-	run tnext <<< "$(printf 'TODO/1 DONE\nTODO-CODEX-003 DONE and more\nTODO-ANTI-001 DONE!\nTODO-ANTI-002 done\n# a comment\nTODO-ANTI-003 DONE 0\nTODO-CODEX-001 DONE -1\n')"
+	run tnext <<< "$(printf 'TODO/1 DONE\nTODO-CODEX-003 BLOCKED needs a key\nTODO-ANTI-001 DONE!\nTODO-ANTI-002 done\n# a comment\nTODO-ANTI-003 DONE 99999999999999999999\nTODO-CODEX-001 DONE -1\n')"
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ "tnext: stdin:1: bad marker 'TODO/1 DONE', ignored" ]]
-	[[ "$output" =~ "tnext: stdin:2: bad marker 'TODO-CODEX-003 DONE and more', ignored" ]]
 	[[ "$output" =~ "tnext: stdin:3: bad marker 'TODO-ANTI-001 DONE!', ignored" ]]
-	[[ "$output" =~ "tnext: stdin:6: bad marker 'TODO-ANTI-003 DONE 0', ignored" ]]
-	[[ "$output" =~ "tnext: stdin:7: bad marker 'TODO-CODEX-001 DONE -1', ignored" ]]
+	[[ "$output" =~ "tnext: stdin:6: bad marker 'TODO-ANTI-003 DONE 99999999999999999999', ignored" ]]
+	[ "$(grep -c 'bad marker' <<< "$output")" -eq 3 ]
+	# a note after the status: "-1" is one, and so is "needs a key"
+	[[ "$(tq | grep TODO-CODEX-003)" =~ BLOCKED.*needs\ a\ key$ ]]
+	grep -q ' DONE TODO-CODEX-001 0 -1$' queue.state
 	[[ "$(tq)" =~ TODO-ANTI-002\ +done ]]	# status words are taken in upper case
 	grep -q ' DONE TODO-ANTI-002 0$' queue.state
 }
@@ -399,19 +489,19 @@ stop_live() {
 
 @test "-v says what was recorded and sent, one line each, on stderr" {
 	six_tasks > queue
-	tnext -v < /dev/null > out 2> err
+	tnext -v <<< '' > out 2> err
 	[ "$(cat err)" = "$(printf 'tnext: sent TODO-CODEX-003 to palm:5\ntnext: sent TODO-ANTI-001 to palm:3')" ]
 	printf 'TODO-CODEX-003 COMPLETED 1\nTODO-CODEX-003 COMPLETED 1\nTODO-ANTI-001 BLOCKED\n\n' | tnext -v > out 2> err
 	[ "$(cat err)" = "$(printf 'tnext: recorded TODO-CODEX-003 COMPLETED 1\ntnext: recorded TODO-ANTI-001 BLOCKED\ntnext: sent TODO-CODEX-002 to palm:5')" ]
 	tnext -v -r TODO-ANTI-001 < /dev/null > out 2> err
 	[ "$(cat err)" = "$(printf 'tnext: reset TODO-ANTI-001\ntnext: sent TODO-ANTI-001 to palm:3')" ]
 	echo 'TODO-ANTI-003 IDLE 1' | tnext -v > out 2> err
-	[ "$(cat err)" = "tnext: recorded TODO-ANTI-003 IDLE 1, which changes nothing: it was not sent" ]
+	[ "$(cat err)" = "tnext: recorded TODO-ANTI-003 IDLE 1, which changes nothing: the task is not in progress" ]
 }
 
 @test "a broken queue sends nothing, keeps the markers, and its fix is picked up at once" {
 	six_tasks > queue
-	tnext < /dev/null > /dev/null
+	tnext <<< '' > /dev/null
 	start_tnext
 	echo 'TODO-X' >> queue	# no target
 	printf 'TODO-CODEX-003 COMPLETED\n\n' >&5
@@ -427,7 +517,7 @@ stop_live() {
 @test "at end of input a queue still broken makes tnext exit 1" {
 	six_tasks > queue
 	echo 'bad line' >> queue
-	run tnext < /dev/null
+	run tnext <<< ''
 	[ "$status" -eq 1 ]
 	[ "$output" = "tnext: queue:7: bad target 'line' (want session:window[.pane], %N or @N)" ]
 	[ ! -e queue.state ] || [ ! -s queue.state ]
@@ -446,7 +536,10 @@ stop_live() {
 	stop_tnext
 }
 
-@test "twatch | tnext: a task for an idle pane is sent within 100 ms of the queue's change, with no marker" {
+# How fast is make bench's; here, that the change alone sends it: no
+# marker comes, and tnext has no timer.
+@test "twatch | tnext: a task for an idle pane is sent at the queue's change, with no marker" {
+	needs_inotify "without it, tnext takes a changed queue at a look, within two seconds"
 	echo 'A-1 a:1 first' > queue
 	: > CLAUDE.md
 	mkfifo markers records
@@ -476,7 +569,6 @@ stop_live() {
 		t1=$(now_us)
 		echo "# $2: $(( (t1 - t0) / 1000 )) ms" >&3
 		[ "$line" = "$1 $1:1 prompt" ]
-		[ $((t1 - t0)) -lt 100000 ]
 		read -r -t 5 -u 6 line
 		[ "$line" = "" ]
 	}
@@ -514,24 +606,20 @@ stop_live() {
 @test "a batch blocked on a full pipe holds no lock that tq or tsend need, and a second tnext waits" {
 	big=$(head -c 65536 /dev/zero | tr '\0' x)
 	for p in 1 2 3; do echo "T-$p p:$p $big"; done > queue
-	t0=$(now_us)
-	tq > /dev/null	# the time tq takes here to start and read, sanitizer and all
-	t1=$(now_us)
-	(tnext < /dev/null 2> err | { sleep 3; cat > out; }) 3>&- &
+	# the reader reads nothing until the end: the first record fills the
+	# pipe, and tnext is stuck in write(2), its batch begun
+	(tnext <<< '' 2> err | { until [ -e go ]; do sleep 0.05; done; cat > out; }) 3>&- &
 	TNEXT=$!
-	sleep 0.3	# the first record fills the pipe: tnext is stuck in write(2)
-	t2=$(now_us)
-	tq > list
-	t3=$(now_us)
-	echo "# tq answered in $(( (t3 - t2) / 1000 )) ms; it takes $(( (t1 - t0) / 1000 )) ms anyway" >&3
-	[ $((t3 - t2)) -lt $((t1 - t0 + 100000)) ]	# it waited 100 ms at most
+	wait_for eval '! flock -n queue.lock true'	# the send lock is held
+	timeout 20 tq > list	# a tq that waited for a lock would wait until the end
 	[ "$(awk '$2 == "pending"' list | wc -l)" -eq 3 ]
-	flock -x -w 0.1 queue.state true	# the state lock is free: tsend can append UNSENT
-	tnext < /dev/null > out2 2> err2 3>&- &	# the send lock is not
+	timeout 20 flock -x queue.state true	# the state lock is free: tsend can append UNSENT
+	tnext <<< '' > out2 2> err2 3>&- &	# the send lock is not
 	second=$!
 	sleep 0.3
 	kill -0 $second
 	[ ! -s out2 ]
+	touch go
 	wait $TNEXT
 	wait $second
 	[ "$(records out | tr '\n' ' ')" = "T-1 T-2 T-3 " ]
@@ -544,7 +632,7 @@ stop_live() {
 	{ printf 'T-1 p:1 '; head -c 200000 /dev/zero | tr '\0' x; echo; } > queue
 	{ state_line; cat queue; echo; } > expect
 	mkfifo records
-	tnext -v < /dev/null > records 2> err 3>&- &
+	tnext -v <<< '' > records 2> err 3>&- &
 	TNEXT=$!
 	exec 6< records
 	head -c 1000 <&6 > got	# tnext is past its first look at the state
@@ -572,8 +660,11 @@ stop_live() {
 		fds[k]=$fd
 	done
 	printf '\n' >&${fds[1]}
-	end=$((SECONDS + 60))
-	while [ "$(tq -s done | wc -l)" -lt 400 ] && [ $SECONDS -lt $end ]; do
+	# as long as it takes, while it moves: 30 s without a task done is a stall
+	done=0 end=$((SECONDS + 30))
+	while n=$(tq -s done | wc -l) && [ "$n" -lt 400 ]; do
+		[ "$n" -eq "$done" ] || { done=$n; end=$((SECONDS + 30)); }
+		[ $SECONDS -lt $end ] || break
 		for id in $(tq -s sent | awk '{ print $1 }'); do
 			# each marker twice, to two processes picked at random
 			for j in 1 2; do
@@ -599,12 +690,12 @@ stop_live() {
 	for i in $(seq 400); do echo "T-$i pane:$((i % 20)) prompt $i"; done > queue
 	# how long a run takes here (a sanitizer makes it slower): kill within that
 	mkdir dry && cp queue dry && cd dry
-	t0=$(now_us); tnext < /dev/null > /dev/null; t1=$(now_us)
+	t0=$(now_us); tnext <<< '' > /dev/null; t1=$(now_us)
 	cd ..
 	mkfifo never	# read -t on it: a sleep with no process to start
 	killed=0
 	for i in $(seq 100); do
-		tq -s sent | awk '{ print $1, "COMPLETED" }' > markers
+		{ tq -s sent | awk '{ print $1, "COMPLETED" }'; echo; } > markers	# a batch
 		d=$(( (RANDOM * 32768 + RANDOM) % (t1 - t0) ))
 		printf -v delay '%d.%06d' $((d / 1000000)) $((d % 1000000))
 		# in a subshell whose stderr is not ours: bash's "Killed" notices
@@ -613,7 +704,7 @@ stop_live() {
 		    rc=0; wait $! || rc=$?; echo $rc) 2>/dev/null )
 		[ "$rc" -ne 137 ] || killed=$((killed + 1))
 	done
-	tnext < /dev/null > out.final 2>> err
+	tnext <<< '' > out.final 2>> err
 	# a kill in the middle of an event's write(2) may cut it (a line that
 	# crosses a page): reported, never read; nothing else may be said
 	! grep -v 'queue.state:[0-9]*: line cut short, ignored$' err || false
@@ -668,7 +759,7 @@ stop_live() {
 
 @test "downstream closed before anything is written: nothing is marked sent" {
 	six_tasks > queue
-	{ sleep 0.3; rc=0; tnext < /dev/null 2> err || rc=$?; echo $rc > rc; } | true
+	{ sleep 0.3; rc=0; tnext <<< '' 2> err || rc=$?; echo $rc > rc; } | true
 	[ ! -s err ]
 	[ "$(cat rc)" -ne 0 ]
 	[ "$(tq -s pending | wc -l)" -eq 6 ]
@@ -677,7 +768,7 @@ stop_live() {
 @test "tnext | head -2: the tasks not written are still pending" {
 	big=$(head -c 4000 /dev/zero | tr '\0' x)
 	for i in $(seq 50); do echo "T-$i pane:$i $big"; done > queue
-	tnext < /dev/null 2> err | head -2 > got
+	tnext <<< '' 2> err | head -2 > got
 	[ ! -s err ]
 	[ "$(ids got)" = T-1 ]
 	sent=$(tq -s sent | wc -l)
@@ -689,7 +780,7 @@ stop_live() {
 
 @test "a marker line cut off by the end of input is not taken: its writer died" {
 	six_tasks > queue
-	tnext < /dev/null > /dev/null
+	tnext <<< '' > /dev/null
 	run tnext < <(printf 'TODO-ANTI-001 DONE 1\n\nTODO-CODEX-003 DO')
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ "tnext: stdin:3: a line cut off by the end of input, ignored" ]]
@@ -708,10 +799,44 @@ stop_live() {
 	mkfifo full
 	exec 7<> full	# held open, never read
 	head -c 65536 /dev/zero >&7
-	tnext < /dev/null > /dev/null 2>&7 &
+	tnext <<< '' > /dev/null 2>&7 &
 	pid=$!
 	sleep 0.3
 	flock -s -w 1 queue.state true	# a reader is not kept waiting
 	kill $pid; wait $pid || true
 	exec 7>&-
+}
+
+@test "a task held LIMIT is sent again, once, five seconds after its limit resets; not before; one with no reset stays" {
+	six_tasks > queue
+	echo | tnext > /dev/null	# TODO-CODEX-003 and TODO-ANTI-001 sent
+	at=$(( $(date +%s) + 3 ))
+	{
+		echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) LIMIT TODO-CODEX-003 1 until $(date -u -d @$at +%Y-%m-%dT%H:%M:%SZ): You've hit your session limit (claude %1)"
+		echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) LIMIT TODO-ANTI-001 1 You've hit your usage limit (codex %2)"
+	} >> queue.state
+	[[ "$(tq)" =~ TODO-CODEX-003\ +LIMIT\ .*until\ .*session\ limit ]]
+	mkfifo in
+	tnext -v queue < in > out 2> err &
+	exec 5> in
+	echo >&5	# an empty batch, the go; then no marker, no end of input: only the clock can send it
+	sleep 2
+	[ ! -s out ]
+	eventually 15 grep -q '^TODO-CODEX-003 ' out
+	[ "$(date +%s)" -ge $(( at + 5 )) ]
+	grep -q '^tnext: TODO-CODEX-003: its usage limit has reset; sent again$' err
+	[[ "$(tq)" =~ TODO-CODEX-003\ +sent ]]
+	[[ "$(tq)" =~ TODO-ANTI-001\ +LIMIT ]]	# no reset said: a person decides
+	sleep 1
+	[ "$(grep -c '^TODO-' out)" -eq 1 ]	# once
+	exec 5>&-
+	wait
+}
+
+@test "a LIMIT whose reset has passed when tnext starts is sent again at once" {
+	six_tasks > queue
+	echo | tnext > /dev/null
+	echo "2026-01-01T00:00:00Z LIMIT TODO-ANTI-001 1 until 2026-01-01T01:00:00Z: limit (claude %1)" >> queue.state
+	echo | tnext > out
+	[ "$(grep '^TODO-' out | cut -d' ' -f1)" = TODO-ANTI-001 ]
 }

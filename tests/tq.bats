@@ -150,6 +150,34 @@ bad() { # bad CONTENT EXPECTED-MESSAGE
 	bad 'A fix the bug\n' "tq: queue:1: bad target 'fix' (want session:window[.pane], %N or @N)"
 }
 
+@test "a target with a control character is an error, and the message shows it escaped" {
+	printf 'A-1 \e]0;PWNED\a\e[31mred:1 hello\n' > queue
+	run tq -c
+	[ "$status" -eq 1 ]
+	[ "$output" = "tq: queue:1: bad target '\\e]0;PWNED\\x07\\e[31mred:1' (a control character)" ]
+	# C1: in UTF-8 (U+009B), and as a byte of its own, which 8-bit terminals obey
+	bad 'A s:\xc2\x9b1 x\n' "tq: queue:1: bad target 's:\\xc2\\x9b1' (a control character)"
+	bad 'A s:\x9b1 x\n' "tq: queue:1: bad target 's:\\x9b1' (a control character)"
+	bad 'A s:\x7f1 x\n' "tq: queue:1: bad target 's:\\x7f1' (a control character)"
+	# UTF-8 whose bytes are in 0x80-0x9f is no control character; other bytes are data
+	printf 'A s:\xe2\x82\xac1 euro\nB s:\xe91 latin-1\n' > queue
+	tq -c
+}
+
+@test "what the state file holds is shown with its control characters escaped" {
+	printf 'A-1 s:1 one\nB-1 s:1 two\n' > queue
+	printf '2026\e]0;X\a sent A-1\n2026-11-25T08:00:01Z UNSENT B-1 no pane \xc2\x9b31m here \x9b\n' > queue.state
+	TQ_NOW=2026-11-25T09:00:00Z tq > out
+	[ "$(cat out)" = "$(printf '%s\n' 'A-1  sent    s:1     2026\e]0;X\x07        -' 'B-1  UNSENT  s:1     2026-11-25T08:00:01Z  59m  no pane \xc2\x9b31m here \x9b')" ]
+	TQ_NOW=2026-11-25T09:00:00Z tq -f > out 3>&- &
+	FOLLOW=$!
+	eventually 5 grep -q '^$' out
+	kill $FOLLOW
+	wait $FOLLOW
+	[ "$(sed -n 2,3p out)" = "$(TQ_NOW=2026-11-25T09:00:00Z tq)" ]
+	! LC_ALL=C grep -q "$(printf '[\001-\037\177\200-\237]')" out || false
+}
+
 @test "an ID with bad characters is an error" {
 	bad 'A s:1 ok\nTODO/1 s:1 x\n' "tq: queue:2: bad ID 'TODO/1'"
 	bad '-A s:1 x\n' "tq: queue:1: bad ID '-A'"
@@ -180,6 +208,24 @@ bad() { # bad CONTENT EXPECTED-MESSAGE
 	[ "${lines[0]}" = "tq: queue:2: bad ID 'bad!'" ]
 	[ "${lines[1]}" = "tq: queue:4: B: missing target" ]
 	[ "${lines[2]}" = "tq: queue:5: duplicate ID 'A' (first at line 1)" ]
+}
+
+@test "a stdout closed from the start is an error" {
+	six_tasks > queue
+	rc=0
+	tq 2> err >&- || rc=$?
+	[ "$rc" -eq 1 ]
+	[ "$(cat err)" = "tq: stdout: closed; nothing done" ]
+}
+
+@test "no queue where the default says: it says which it tried and why" {
+	run tq
+	[ "$status" -eq 1 ]
+	[ "$output" = "tq: queue: No such file or directory (no QUEUE given, and TQUEUE is not set)" ]
+	TQUEUE=$PWD/q run tq
+	[ "$output" = "tq: $PWD/q: No such file or directory (the queue that TQUEUE names)" ]
+	run tnext <<< ''
+	[ "$output" = "tnext: queue: No such file or directory (no QUEUE given, and TQUEUE is not set)" ]
 }
 
 @test "a missing, unreadable or directory queue is an error" {
@@ -270,17 +316,17 @@ bad() { # bad CONTENT EXPECTED-MESSAGE
 	[[ "$output" =~ "tq: queue.state:3: bad event, ignored" ]]
 	[[ "$output" =~ "tq: queue.state:4: bad event, ignored" ]]
 	[[ "$output" =~ "tq: queue.state:5: bad event, ignored" ]]
-	[[ "$output" =~ "tq: queue.state:7: line cut short, ignored" ]]
+	[[ "$output" != *"queue.state:7"* ]]	# a cut line, ended: said while it was cut
 	[[ "$output" =~ TODO-CODEX-003\ +done ]]
 	[[ "$output" =~ TODO-CODEX-002\ +BLOCKED ]]
 	[[ "$output" =~ TODO-ANTI-003\ +pending ]]
-	[ "$(tq 2>&1 | grep -c 'tq: ')" -eq 4 ]
+	[ "$(tq 2>&1 | grep -c 'tq: ')" -eq 3 ]
 }
 
 @test "usage errors say what was wrong, then the usage; -h prints it and succeeds" {
 	run tq -s blocked
 	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "tq: -s blocked: no such state; states are pending, sent, done, held or a held status in upper case" ]
+	[ "${lines[0]}" = "tq: -s blocked: no such state; states are pending, sent, working, done, held or a held status in upper case" ]
 	[[ "${lines[1]}" =~ ^usage:\ tq ]]
 	run tq -x
 	[ "${lines[0]}" = "tq: -x: no such option" ]
@@ -291,6 +337,26 @@ bad() { # bad CONTENT EXPECTED-MESSAGE
 		[ "$status" -eq 0 ]
 		[[ "$output" =~ ^usage:\ $t\  ]]
 		[ "$($t -h 2>/dev/null)" = "$output" ]	# on stdout
+	done
+}
+
+@test "every tool: -h and --help print the usage, a line for each option, and the man page" {
+	for t in tq tnext twatch tsend; do
+		for h in -h --help; do
+			run $t $h
+			[ "$status" -eq 0 ]
+			[ "$($t $h 2>/dev/null)" = "$output" ]	# on stdout
+			[[ "${lines[0]}" =~ ^usage:\ $t\  ]]
+			# each option of the usage line, on a line of its own that says what it does
+			for o in $(grep -o -- '-[A-Za-z0-9]\+' <<< "${lines[0]}" | cut -c2- | fold -w1 | sort -u); do
+				echo "$output" | grep -q "^  -$o [ A-Z]* *[a-z]" || { echo "$t: no line for -$o"; false; }
+			done
+			[[ "${lines[-1]}" == *"$t(1)"* ]]
+		done
+		# an error still says only what was wrong and the usage line
+		run $t -Z
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 2 ]
 	done
 }
 
@@ -411,21 +477,8 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	[ ! -s err ]
 }
 
-@test "tq -f redraws within 100 ms of a state change" {
-	six_tasks > queue
-	start_follow
-	echo "2026-11-25T08:00:00Z sent TODO-ANTI-001" >> queue.state	# created: a change
-	wait_for_tables 2
-	t0=$(date +%s%N)
-	echo "2026-11-25T08:00:01Z sent TODO-CODEX-003" >> queue.state
-	wait_for_tables 3
-	t1=$(date +%s%N)
-	echo "# $(( (t1 - t0) / 1000 )) us" >&3
-	[ $(( (t1 - t0) / 1000000 )) -lt 100 ]
-	[[ "$(tail -n 8 out)" =~ TODO-CODEX-003\ +sent ]]
-}
-
 @test "tq -f: no wake-up and no CPU time while nothing changes, even as ages grow" {
+	needs_inotify "without it, tq -f looks every second"
 	six_tasks > queue
 	echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) sent TODO-ANTI-001" >> queue.state	# 0s old: into a pipe, no ticking
 	start_follow
@@ -436,6 +489,25 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	[ "$(grep voluntary_ctxt_switches /proc/$FOLLOW/status)" = "$before" ]
 	[ "$(awk '{ print $14 + $15 }' /proc/$FOLLOW/stat)" = "$cpu" ]
 	[ "$(grep -c '^$' out)" -eq 1 ]
+}
+
+@test "tq -f: SIGTERM, SIGINT and SIGHUP end it while its output is not read" {
+	for i in $(seq 3000); do echo "T-$i s:1 prompt $i"; done > queue	# a table larger than a pipe
+	blocked() { # the pipe is full: tq waits in write(2), or wrote all it holds
+		grep -q pipe_write /proc/$FOLLOW/wchan || [ "$(awk '/^wchar/ { print $2 }' /proc/$FOLLOW/io)" -ge 65536 ]
+	}
+	for sig in TERM INT HUP; do
+		mkfifo full.$sig
+		exec {fd}<>full.$sig	# open, never read
+		tq -f > full.$sig 2> err 3>&- &
+		FOLLOW=$!
+		eventually 5 blocked
+		kill -$sig $FOLLOW
+		eventually 5 eval '! kill -0 $FOLLOW 2>/dev/null'
+		wait $FOLLOW	# status 0
+		[ ! -s err ]
+		exec {fd}>&-
+	done
 }
 
 @test "tq -f: a bad queue is reported and waited out; SIGINT ends it with 0" {
@@ -455,7 +527,7 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	start_follow_missing() { tq -f "$@" > out 2> err 3>&- & FOLLOW=$!; }
 	start_follow_missing
 	for i in $(seq 500); do [ -s err ] && break; sleep 0.01; done
-	[ "$(cat err)" = "tq: queue: No such file or directory" ]
+	[ "$(cat err)" = "tq: queue: No such file or directory (no QUEUE given, and TQUEUE is not set)" ]
 	six_tasks > queue
 	for i in $(seq 500); do grep -q '^6 tasks' out && break; sleep 0.01; done
 	grep -q '^6 tasks' out	# perhaps after the empty file just created
@@ -488,6 +560,36 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	for i in $(seq 300); do [[ "$(screen)" =~ status ]] && break; sleep 0.01; done
 	[ "$(screen | grep -v '^$')" = "$(printf 'before\nstatus 0')" ]
 	TM kill-window -t t:7
+}
+
+@test "tq -f on a terminal: ages tick on when the clock is set back an hour" {
+	# the step an NTP daemon makes, to tq alone: a library put before libc
+	# sets CLOCK_REALTIME back once the file "jump" exists (setting the
+	# machine's clock would move every test running beside this one)
+	cat > jump.c <<-C
+	#define _GNU_SOURCE
+	#include <sys/syscall.h>
+	#include <time.h>
+	#include <unistd.h>
+	int clock_gettime(clockid_t id, struct timespec *ts)
+	{
+		long r = syscall(SYS_clock_gettime, id, ts);
+		if (!r && id == CLOCK_REALTIME && access("$PWD/jump", F_OK) == 0)
+			ts->tv_sec -= 3600;
+		return r;
+	}
+	C
+	cc -shared -fPIC -o jump.so jump.c
+	six_tasks > queue
+	echo "$(date -u -d '-55 seconds' +%Y-%m-%dT%H:%M:%SZ) sent TODO-CODEX-003" > queue.state
+	TM new-window -d -t t:9 -n clock "LD_PRELOAD='$PWD/jump.so' ASAN_OPTIONS=\$ASAN_OPTIONS:verify_asan_link_order=0 tq -f '$PWD/queue'"
+	screen() { TM capture-pane -p -t t:9; }
+	for i in $(seq 300); do [[ "$(screen | sed -n 2p)" =~ \ 5[5-9]s$ ]] && break; sleep 0.01; done
+	[[ "$(screen | sed -n 2p)" =~ \ 5[5-9]s$ ]]
+	touch jump
+	for i in $(seq 1000); do [[ "$(screen | sed -n 2p)" =~ \ 1m$ ]] && break; sleep 0.01; done
+	[[ "$(screen | sed -n 2p)" =~ \ 1m$ ]]
+	TM kill-window -t t:9
 }
 
 @test "tq -f on a terminal: ^Z gives the shell its screen back, fg draws again" {

@@ -92,6 +92,16 @@ stream() {
 	cmp ctl.rec <(printf '%s' "$expect")
 }
 
+@test "C1 control characters go too: CSI as UTF-8 and as a lone byte; other UTF-8 stays" {
+	recorder c1
+	run tsend -S "$SOCK" -d 0 -w 0 t:c1 "$(printf 'a\302\2332Jb\2332Jc \303\251t\303\251')"
+	[ "$status" -eq 0 ]
+	[ "$output" = "tsend: t:c1: removed 2 control characters" ]
+	expect=$(printf '\033[200~a2Jb2Jc \303\251t\303\251\033[201~\r')
+	received c1 ${#expect}
+	cmp c1.rec <(printf '%s' "$expect")
+}
+
 @test "CR LF and CR become LF; trailing line breaks are dropped" {
 	recorder crlf
 	printf 'one\r\ntwo\rthree\r\n\n' | tsend -S "$SOCK" -d 0 -w 0 t:crlf
@@ -270,7 +280,7 @@ stream() {
 	t0=$(date +%s%N)
 	kill -TERM $pid
 	wait $pid || status=$?
-	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000 ]
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 10000 ]	# at once, not after -w 30
 	! (printf "ST-4 t:scrolled after the stop\n\n" >&5) 2>/dev/null || false	# EPIPE: tsend closed its input
 	exec 5>&-
 	[ "$status" -eq 143 ]
@@ -283,6 +293,34 @@ stream() {
 	TM send-keys -t t:scrolled -X cancel
 	sleep 0.3
 	[ ! -s scrolled.rec ]
+}
+
+@test "the stop race: a record tnext writes while tsend stops is read and held, or never written" {
+	command -v strace > /dev/null || skip "no strace here (.ci/run installs it)"
+	recorder racing
+	TM copy-mode -t t:racing	# nothing typed: each task is held at the stop
+	printf 'RC-1 t:racing first\n' > queue
+	mkfifo markers records
+	tnext queue < markers > records 2> tnext.err &
+	# the window between tsend's last read and its closing its input,
+	# a microsecond, made a second long
+	strace -f -qq -o /dev/null -e trace=dup2 -e inject=dup2:delay_enter=1000000 \
+	    tsend -S "$SOCK" -w 30 < records 2> err 3>&- &
+	exec 5> markers
+	echo >&5	# the go: RC-1 is sent
+	eventually 5 grep -q 'UNSENT\| sent RC-1' queue.state
+	sleep 0.5
+	pid=$(pgrep -f "^tsend -S $SOCK -w 30" | head -1)
+	kill -TERM "$pid"
+	sleep 0.3	# tsend is in its stop now, its dup2 delayed
+	echo 'RC-2 t:racing2 a task for an idle pane, added while tsend stops' >> queue
+	sleep 1.5
+	exec 5>&-
+	wait
+	TM send-keys -t t:racing -X cancel
+	# no task is sent and untyped: each is held, or was never written
+	[ -z "$(tq queue | awk '$2 == "sent"')" ] || { tq queue; cat err tnext.err; false; }
+	grep -q "UNSENT RC-1 tsend was stopped before typing it" queue.state
 }
 
 @test "stopped mid-delivery, a prompt already typed is submitted, not held" {
@@ -336,7 +374,7 @@ stream() {
 }
 
 @test "a pane that closes mid-delivery is reported" {
-	TM new-window -d -t t: -n closer "stty raw -echo; exec head -c 1 > /dev/null"
+	TM new-window -d -t t: -n closer "stty raw -echo; echo closer; exec head -c 1 > /dev/null"
 	sleep 0.2
 	run tsend -S "$SOCK" -d 300 -w 0 t:closer 'the pane is gone before Enter'
 	[ "$status" -eq 1 ]
@@ -510,7 +548,7 @@ clients() { TM list-clients -F '#{client_pid} #{client_control_mode} #{session_n
 	d="$PWD/a#S#(touch \"\$TQ_PWNED\")b"
 	mkdir "$d"
 	TQ_PWNED=$PWD/PWNED tmux -S "$d/sock" -f /dev/null new-session -d -s h -x 80 -y 10 \
-	    "stty raw -echo; printf '\033[?2004h'; exec cat > '$PWD/hash.rec'"
+	    "stty raw -echo; printf '\033[?2004hrecording\r\n'; exec cat > '$PWD/hash.rec'"
 	sleep 0.3
 	printf 'H-1 h:0 with a hash in the path\n\n' | tsend -S "$d/sock" -d 0 || status=$?
 	sleep 0.3
@@ -592,7 +630,7 @@ clients() { TM list-clients -F '#{client_pid} #{client_control_mode} #{session_n
 @test "a lock directory that is not ours alone is refused" {
 	sock=$PWD/own.sock
 	tmux -S "$sock" -f /dev/null new-session -d -s o -x 80 -y 20 \
-	    "stty raw -echo; exec cat > '$PWD/own.rec'"
+	    "stty raw -echo; echo recording; exec cat > '$PWD/own.rec'"
 	mkdir -m 777 "$sock.tsend"
 	run tsend -S "$sock" -d 0 -w 0 o:0 'x'
 	tmux -S "$sock" kill-server
@@ -627,4 +665,79 @@ clients() { TM list-clients -F '#{client_pid} #{client_control_mode} #{session_n
 	[ "$output" = "tsend: -:1: bad target 'nopane' (want session:window[.pane], %N or @N)" ]
 	received badrec 17
 	cmp badrec.rec <(pasted fine)
+}
+
+@test "a server started with a relative -S: the lock beside it, from anywhere, and the retry names its path" {
+	mkdir a b
+	(cd a && tmux -S tmux.sock -f /dev/null new-session -d -s r -x 80 -y 10 \
+	    "stty raw -echo; printf '\\033[?2004hrecording\\r\\n'; exec cat > '$BATS_TEST_TMPDIR/rel.rec'")
+	(cd b && tmux -S tmux.sock -f /dev/null new-session -d -s other -x 80 -y 10 'sleep 100')
+	sleep 0.3
+	(cd b && tsend -S ../a/tmux.sock -d 0 -w 0 r:0 'to the right server') || status=$?
+	[ -z "$status" ]
+	received rel $(pasted 'to the right server' | wc -c)
+	[ -d a/tmux.sock.tsend ]
+	[ ! -e b/tmux.sock.tsend ]	# never beside another server's socket of that name
+	run sh -c "cd b && printf 'R-1 r:9 nowhere\n\n' | tsend -S ../a/tmux.sock -w 0"
+	[[ "$output" =~ "| tsend -S $PWD/b/../a/tmux.sock"$ ]]
+	tmux -S a/tmux.sock kill-server
+	tmux -S b/tmux.sock kill-server
+	rm -rf a/tmux.sock* b/tmux.sock*
+}
+
+@test "a socket path with a line break in it is no 'no pane id': delivered" {
+	d="$PWD/two
+lines"
+	mkdir "$d"
+	tmux -S "$d/sock" -f /dev/null new-session -d -s n -x 80 -y 10 \
+	    "stty raw -echo; printf '\\033[?2004hrecording\\r\\n'; exec cat > '$PWD/nl.rec'"
+	sleep 0.3
+	run tsend -S "$d/sock" -d 0 -w 0 n:0 'through a strange path'
+	tmux -S "$d/sock" kill-server
+	rm -rf "$d"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	received nl $(pasted 'through a strange path' | wc -c)
+}
+
+@test "a shell behind a wrapper (script, sudo, ssh...) is refused, said so; -a names a program that runs an agent" {
+	TM new-window -d -t t: -n wrapped "exec script -qfc 'stty raw -echo; echo recording; exec cat > $PWD/wrapped.rec' /dev/null"
+	for i in $(seq 50); do TM capture-pane -p -t t:wrapped | grep -q recording && break; sleep 0.1; done
+	sleep 0.3
+	[ "$(TM display-message -p -t t:wrapped '#{pane_current_command}')" = script ]
+	run tsend -S "$SOCK" -w 0.5 t:wrapped 'touch PWNED'
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "tsend: t:wrapped: the pane runs script, which may run a shell: tsend -a script if an agent runs behind it" ]
+	sleep 0.3
+	[ ! -s wrapped.rec ]
+	run tsend -S "$SOCK" -a ssh -a script -w 5 t:wrapped 'for the agent behind it'
+	[ "$status" -eq 0 ]
+	for i in $(seq 50); do grep -q 'for the agent behind it' wrapped.rec && break; sleep 0.1; done
+	grep -q 'for the agent behind it' wrapped.rec
+	TM kill-window -t t:wrapped
+	pkill -f "cat > $PWD/wrapped.rec" || true	# script's own pane: not tmux's to end
+}
+
+@test "a hold the full disk refused is said so, kept, and written once the disk has room" {
+	command -v prlimit > /dev/null || skip "no prlimit(1) here"
+	echo 'F-1 t:gone1 first' > queue && echo 'F-2 t:gone2 second' >> queue
+	printf '2026-11-25T08:00:01Z sent F-1\n2026-11-25T08:00:01Z sent F-2\n' > queue.state
+	# 1024 bytes, the file size limit below: a full disk for this file
+	id=P$(head -c $(( 1024 - 60 - 28 )) /dev/zero | tr '\0' x)
+	echo "2026-11-25T08:00:00Z sent $id" >> queue.state
+	[ "$(wc -c < queue.state)" -eq 1024 ]
+	mkfifo in
+	( trap '' XFSZ; ulimit -S -f 1; exec tsend -S "$SOCK" -w 0 < in 2> err ) &
+	pid=$!
+	exec 5> in
+	printf '#state %s/queue.state\nF-1 t:gone1 first\n\n' "$PWD" >&5
+	eventually 5 grep -q 'F-1: ' err
+	grep -q "^tsend: F-1: t:gone1: .*; it could not be held UNSENT, so tq shows it sent: it was not delivered; to send it again: " err
+	[ "$(tq | awk '$1 == "F-1" { print $2 }')" = sent ]
+	prlimit --pid $pid --fsize=unlimited:	# the soft limit, as the disk gains room
+	printf 'F-2 t:gone2 second\n\n' >&5
+	exec 5>&-
+	wait $pid || true
+	grep -q '^tsend: F-1: held UNSENT at last, as tq now shows$' err
+	[ "$(tq | awk '{ print $1, $2 }' | tr '\n' ' ')" = "F-1 UNSENT F-2 UNSENT " ]
 }

@@ -65,7 +65,7 @@ each_occurrence_once() {
 	### TODO-CODEX-003: COMPLETED
 	M
 	twatch -1 CLAUDE.md > out 2> err
-	[ "$(cat out)" = "$(printf 'TODO-CODEX-003 COMPLETED 1\nTODO-ANTI-001 DONE 1\nTODO-ANTI-002 BLOCKED 1\nTODO-ANTI-004 FAILED 1\nTODO-ANTI-002 BLOCKED 2\nTODO-ANTI-005 IDLE 1\nTODO-CODEX-003 COMPLETED 2\n')" ]
+	[ "$(cat out)" = "$(printf 'TODO-CODEX-003 COMPLETED 1 **Date**: 2026-01-26 15:02\nTODO-ANTI-001 DONE 1\nTODO-ANTI-002 BLOCKED 1 (waiting for review)\nTODO-ANTI-004 FAILED 1\nTODO-ANTI-002 BLOCKED 2 again\nTODO-ANTI-005 IDLE 1\nTODO-CODEX-003 COMPLETED 2\n')" ]
 	[ "$(tail -c 2 out | od -An -c | tr -d ' ')" = '\n\n' ]
 	[ ! -s err ]
 }
@@ -109,7 +109,7 @@ each_occurrence_once() {
 @test "a last line with no newline counts at once if its status is followed by something, else once the file is still" {
 	printf '### A: DONE\n### B: FAILED' > CLAUDE.md
 	start_twatch CLAUDE.md
-	[ "$(cat out)" = "A DONE 1" ]	# B FAILED may yet become B FAILEDX
+	[ "$(sed '/^$/q' out)" = "A DONE 1" ]	# the first batch: B FAILED may yet become B FAILEDX
 	wait_for_lines 3	# still: it counts
 	[ "$(sed -n 3p out)" = "B FAILED 1" ]
 	exec {fd}>> CLAUDE.md
@@ -122,6 +122,7 @@ each_occurrence_once() {
 	wait_for_lines 9
 	exec {fd}>&-
 	settle
+	# a line counted before it ended (C, and D once the file was still) gives no note
 	[ "$(markers)" = "A DONE 1 B FAILED 1 C DONE 1 D BLOCKED 1 E DONE 1 " ]
 	# the same in a save by rename
 	{ cat CLAUDE.md; printf '### F: DONE'; } > tmp && mv tmp CLAUDE.md
@@ -167,7 +168,7 @@ each_occurrence_once() {
 	echo '### A: COMPLETED' > CLAUDE.md
 	wait_for_lines 3
 	[ "$(sed -n 2p out)" = "A COMPLETED 1" ]
-	[ "$(cat err)" = "$(printf 'twatch: CLAUDE.md: No such file or directory\ntwatch: CLAUDE.md: back')" ]
+	[ "$(cat err)" = "$(printf 'twatch: CLAUDE.md: No such file or directory; waiting for it\ntwatch: CLAUDE.md: back')" ]
 	stop_twatch
 }
 
@@ -183,6 +184,7 @@ each_occurrence_once() {
 }
 
 @test "a rewrite in place that changes a status 1 KB before the end and appends a line is seen, every time" {
+	needs_inotify "it settles 0.3 s, where a look comes every second"
 	notes() { # notes I: R-1..R-I done, then 1 KB, then A-1..A-I
 		seq 500
 		for j in $(seq 10); do [ $j -le $1 ] && echo "### R-$j: DONE" || echo "### R-$j: WAIT"; done
@@ -298,6 +300,7 @@ each_occurrence_once() {
 }
 
 @test "a file over 8 MB: appends are read alone, an edit before them is found once it is still" {
+	needs_inotify "each append its own batch; a look every second sees several at once"
 	{ echo '### E: BLOCKED'; awk 'BEGIN { for (i = 0; i < 150000; i++) printf "filler line %d of a big file, and nothing else to see here\n", i }'; } > CLAUDE.md
 	size=$(stat -c %s CLAUDE.md)
 	[ "$size" -gt 8388608 ]
@@ -364,7 +367,7 @@ each_occurrence_once() {
 	[ "$output" = "$(printf 'A DONE 1\nB FAILED 1\n')" ]
 	run twatch -1 CLAUDE.md nothere.md
 	[ "$status" -eq 1 ]
-	[[ "$output" =~ "twatch: nothere.md: No such file or directory" ]]
+	[[ "$output" =~ "twatch: nothere.md: No such file or directory"$'\n' ]]	# not waited for
 	[[ "$output" =~ "A DONE 1" ]]
 }
 
@@ -416,6 +419,7 @@ each_occurrence_once() {
 }
 
 @test "no wake-up and no CPU time while nothing changes" {
+	needs_inotify "without it, twatch looks every second"
 	printf '### A: DONE\n### B: DONE' > CLAUDE.md	# and none once B counted
 	start_twatch CLAUDE.md
 	wait_for_lines 3
@@ -428,19 +432,27 @@ each_occurrence_once() {
 	stop_twatch
 }
 
-@test "a marker is printed within 100 ms of its write" {
+# How fast is make bench's (tests/bench/run): here, what the design
+# promises on any machine, however loaded.
+@test "a marker is printed at its write, not once the file is still, nor at a poll" {
+	needs_inotify "without it, a marker waits for the next look, up to a second"
 	: > CLAUDE.md
 	start_twatch CLAUDE.md
 	echo '### A: DONE' >> CLAUDE.md
-	t0=$(date +%s%N)
-	wait_for_lines 3
-	t1=$(date +%s%N)
-	echo "# $(( (t1 - t0) / 1000 )) us" >&3
-	[ $(( (t1 - t0) / 1000000 )) -lt 100 ]
+	# a line every 10 ms: never still for 100 ms, so only the write's own
+	# event can print A (a poll or a timer would wait for the writes to end)
+	for i in $(seq 1000); do
+		grep -q 'A DONE 1' out && break
+		echo "line $i" >> CLAUDE.md
+		sleep 0.01
+	done
+	echo "# printed after $i more writes" >&3
+	grep -q 'A DONE 1' out
 	stop_twatch
 }
 
 @test "a problem with a file is reported when it starts and when it ends, never on each wake-up" {
+	needs_inotify "a look every second misses a state that lasts 0.3 s"
 	mkdir CLAUDE.md
 	twatch CLAUDE.md > out 2> twatch.err 3>&- &	# its stderr in the watched directory
 	TWATCH=$!
@@ -460,7 +472,7 @@ each_occurrence_once() {
 	settle
 	diff twatch.err - <<-'E'
 	twatch: CLAUDE.md: not a regular file
-	twatch: CLAUDE.md: No such file or directory
+	twatch: CLAUDE.md: No such file or directory; waiting for it
 	twatch: CLAUDE.md: back
 	twatch: CLAUDE.md: Too many levels of symbolic links
 	twatch: CLAUDE.md: back
@@ -484,6 +496,7 @@ each_occurrence_once() {
 }
 
 @test "a directory it may not watch is said once, and watched again once it may" {
+	needs_inotify "only inotify watches directories"
 	# as root, no permission is refused: run it as nobody, in a directory
 	# that nobody can reach
 	scratch=$(mktemp -d /tmp/tq-twatch.XXXXXX) && chmod 755 "$scratch"
@@ -535,15 +548,15 @@ each_occurrence_once() {
 }
 
 @test "SIGTERM ends it at once, in the middle of a scan or of a write to a full pipe" {
-	truncate -s 16G huge.md	# sparse: read, but no room on disk
-	ends_soon() { # ends_soon PID: it ends within 0.5 s of SIGTERM
+	truncate -s 1T huge.md	# sparse: read in minutes, but no room on disk
+	ends_soon() { # ends_soon PID: it ends within 5 s of SIGTERM, long before its work would
 		kill -0 $1	# still busy
 		t0=$(date +%s%N)
 		kill -TERM $1
 		wait $1 || true
 		t1=$(date +%s%N)
 		echo "# ended in $(( (t1 - t0) / 1000000 )) ms" >&3
-		[ $(( (t1 - t0) / 1000000 )) -lt 500 ]
+		[ $(( (t1 - t0) / 1000000 )) -lt 5000 ]
 	}
 	twatch -1 huge.md > out 3>&- &
 	sleep 0.3
@@ -568,6 +581,14 @@ each_occurrence_once() {
 	[ "$(cat rc)" -ne 0 ]
 }
 
+@test "a stdout closed from the start is an error, said at once" {
+	echo '### A: DONE' > CLAUDE.md
+	rc=0
+	timeout 10 twatch CLAUDE.md 2> err >&- || rc=$?	# else it follows, printing into /dev/null
+	[ "$rc" -eq 1 ]
+	[ "$(cat err)" = "twatch: stdout: closed; nothing done" ]
+}
+
 @test "a FILE that cannot be watched is fatal before anything is printed" {
 	echo '### A: DONE' > CLAUDE.md
 	touch plain
@@ -576,7 +597,7 @@ each_occurrence_once() {
 		twatch $args > out 2> err || rc=$?
 		[ "$rc" -eq 1 ]
 		[ ! -s out ]
-		[[ "$(cat err)" =~ ^"twatch: "(nodir|plain)"/CLAUDE.md: "(No such file or directory|Not a directory)$ ]]
+		[[ "$(cat err)" =~ ^"twatch: "(nodir|plain)"/CLAUDE.md: cannot watch: its directory "(nodir|plain)": "(No such file or directory|Not a directory)$ ]]
 	done
 }
 
@@ -644,4 +665,14 @@ each_occurrence_once() {
 	[ "$(cat err)" = "twatch: CLAUDE.md:18: not a marker (bold, not a heading): **TODO-9: DONE**" ]
 	stop_twatch
 	twatch -1 -e '^- \[x\] ([A-Za-z0-9._-]+) \((done)\)' CLAUDE.md 2>&1 >/dev/null | grep -c 'not a marker (does not match -e)' | grep -qx 15
+}
+
+@test "it ends when the reader of its pipe is gone, with no marker to write" {
+	: > CLAUDE.md
+	mkfifo pipe
+	twatch CLAUDE.md > pipe 2> err 3>&- &
+	TWATCH=$!
+	head -n 1 pipe > /dev/null	# the first batch; then no reader
+	eventually 5 gone $TWATCH
+	[ ! -s err ]
 }

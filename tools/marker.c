@@ -6,10 +6,11 @@
  * taken for one.  On the wire a status is a word of upper-case letters,
  * digits, '_' and '-'.
  *
- * The marker line twatch prints and tnext reads is "ID STATUS N": N is the
- * occurrence, the how-manieth marker with that ID and status in its file.
- * A line typed by hand may leave out N (0: it always counts) and STATUS
- * (COMPLETED), and write the status in any case.
+ * The marker line twatch prints and tnext reads is "ID STATUS N [NOTE]":
+ * N is the occurrence, the how-manieth marker with that ID and status in
+ * its file; NOTE is the rest of the heading, what the agent (or its hook)
+ * said with it.  A line typed by hand may leave out N (0: it always
+ * counts) and STATUS (COMPLETED), and write the status in any case.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +19,11 @@
 #include "record.h"
 #include "marker.h"
 
-static const char *words[] = { "COMPLETED", "DONE", "BLOCKED", "FAILED", "IDLE" };
+/* The agent's own words, then those its hook writes (tq-hook(1)), which
+ * no near miss is reported for: a heading about an error is prose. */
+static const char *words[] = { "COMPLETED", "DONE", "BLOCKED", "FAILED", "IDLE",
+	"WORKING", "WAITING", "LIMIT", "ERROR", "GONE" };
+enum { AGENT_WORDS = 5 };
 
 static int
 is_word(char c)
@@ -128,12 +133,18 @@ status_after(const char *c, const char *end, size_t *len)
 const char *
 find_status_colon(const char *p, const char *end)
 {
-	const char *c;
-	size_t len;
+	const char *c, *w;
+	size_t len, k;
 
-	for (; p < end && (c = memchr(p, ':', end - p)); p = c + 1)
+	for (; p < end && (c = memchr(p, ':', end - p)); p = c + 1) {
 		if (status_after(c, end, &len))
 			return c;
+		for (w = c + 1; w < end && is_blank(*w); w++)
+			;
+		for (k = AGENT_WORDS; k < sizeof words / sizeof *words; k++)
+			if ((size_t)(end - w) >= (len = strlen(words[k])) && !memcmp(w, words[k], len))
+				return c;
+	}
 	return 0;
 }
 
@@ -204,9 +215,11 @@ near_miss(const char *s, size_t n, char *why, size_t size)
 	char word[32];
 	int tab = 0;
 
-	for (c = s; (c = find_status_colon(c, end)); c++)
-		if ((id = id_before(s, c, &idlen)))
+	for (c = s; c < end && (c = memchr(c, ':', end - c)); c++)
+		if (status_after(c, end, &stlen) && (id = id_before(s, c, &idlen)))
 			break;
+	if (c == end || !id)
+		c = 0;
 	if (!c || match_heading(s, n, 1, &p, &h, &q, &k))
 		return 0;
 	st = status_after(c, end, &stlen);
@@ -266,27 +279,39 @@ valid_status(const char *s)
 	return 1;
 }
 
-/* Parses a marker line "ID [STATUS [N]]" in place; 1 if it is one. */
+/* Parses a marker line "ID [STATUS [N]] [NOTE]" in place; 1 if it is
+ * one.  A note that begins with a number needs an N before it: by hand, 0. */
 int
-parse_marker(char *line, char **id, char **status, long *n)
+parse_marker(char *line, char **id, char **status, long *n, char **note)
 {
 	char *count, *save, *end, *p;
 
-	*id = strtok_r(line, " \t\r\n", &save);
-	*status = strtok_r(0, " \t\r\n", &save);
-	count = strtok_r(0, " \t\r\n", &save);
+	line[strcspn(line, "\r\n")] = 0;
+	*id = strtok_r(line, " \t", &save);
+	*status = strtok_r(0, " \t", &save);
+	*note = strtok_r(0, "", &save);
 	*n = 0;
 	if (!*status)
 		*status = "COMPLETED";
 	for (p = *status; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p -= 'a' - 'A';
-	if (count) {
+	if (*note && **note >= '0' && **note <= '9') {	/* N, unless a word begins so */
+		count = *note;
 		errno = 0;
 		*n = strtol(count, &end, 10);
-		if (*end || *count == '-' || *count == '+' || *n <= 0 || errno == ERANGE ||
-		    strtok_r(0, " \t\r\n", &save))
-			return 0;
+		if (!*end || *end == ' ' || *end == '\t') {
+			if (errno == ERANGE)
+				return 0;
+			*note = end;
+		} else {
+			*n = 0;
+		}
+	}
+	if (*note) {
+		*note += strspn(*note, " \t");
+		for (p = *note + strlen(*note); p > *note && (p[-1] == ' ' || p[-1] == '\t'); )
+			*--p = 0;
 	}
 	return *id && valid_id(*id, strlen(*id)) && valid_status(*status);
 }

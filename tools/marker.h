@@ -8,4 +8,4 @@ int match_heading(const char *s, size_t n, int complete, const char **id, size_t
 const char *find_status_colon(const char *p, const char *end);	/* where markers may be */
 int near_miss(const char *s, size_t n, char *why, size_t size);	/* looks like one, is not */
 int valid_status(const char *s);	/* [A-Z0-9_-]+ */
-int parse_marker(char *line, char **id, char **status, long *n);
+int parse_marker(char *line, char **id, char **status, long *n, char **note);

@@ -1,10 +1,13 @@
-/* record.h: task records ("ID TARGET PROMPT"), the reader that hands each
- * over the moment it ends, and the queue they make.  See record.c, tq(5). */
+/* record.h: task records ("ID TARGET [after=ID,...] PROMPT"), the reader
+ * that hands each over the moment it ends, and the queue they make.  See
+ * record.c, tq(5). */
 #include <stdio.h>
 #include <sys/types.h>
 
 struct task {
 	char *id, *target, *prompt;
+	char *after;		/* the IDs of after=, each ended by NUL, the list by an
+				 * empty one; in id's allocation, freed with it; or 0 */
 	long line;
 };
 

@@ -11,9 +11,12 @@
  * A line cut short (a crash, a full disk) has no newline.  It is never an
  * event: readers stop before it, and the next writer ends it with '#'
  * before its own line, so that it reads "...#" and is ignored ever after,
- * never completed by the next event.  No event ends in '#'.
+ * never completed by the next event.  No event ends in '#'.  It is said
+ * while it is cut, by each reader that finds it so, once: ended, it is
+ * history, and a reader that starts later says nothing of it (no one was
+ * told of its event: a writer syncs its line before it says anything).
  */
-#define _DEFAULT_SOURCE		/* flock(2) */
+#include "system.h"	/* flock(2), fdatasync(2) */
 #include <errno.h>
 #include <fcntl.h>
 #include <search.h>
@@ -44,7 +47,48 @@ is_done(const char *status)
 int
 is_held(const char *status)
 {
-	return strcmp(status, "pending") && strcmp(status, "sent") && !is_done(status);
+	return strcmp(status, "pending") && strcmp(status, "sent") && strcmp(status, "working") &&
+	    !is_done(status);
+}
+
+/* Whether the agent has shown that it has the task's prompt: it works on
+ * it, or ended it one way or another.  Not so while it is pending or
+ * sent, or held UNSENT by tsend. */
+int
+is_taken(const char *status)
+{
+	return strcmp(status, "pending") && strcmp(status, "sent") && strcmp(status, "UNSENT");
+}
+
+/* Whether a marker of event changes a task now in status.  The agent's
+ * own markers always do.  Its hook's (tq-hook(1)) speak of the task in
+ * progress: each from the states listed (tq(5), "States"). */
+static int
+applies(const char *event, const char *status)
+{
+	static const char *from[][2] = {
+		{ "WORKING", " sent UNSENT IDLE WAITING LIMIT ERROR GONE " },
+		{ "IDLE", " sent working WAITING " },
+		{ "WAITING", " sent working WAITING " },
+		{ "LIMIT", " sent working WAITING " },
+		{ "ERROR", " sent working WAITING " },
+		{ "GONE", " sent working WAITING IDLE LIMIT ERROR " },
+	};
+	char word[64];
+	size_t i;
+
+	for (i = 0; i < sizeof from / sizeof *from; i++)
+		if (!strcmp(event, from[i][0])) {
+			snprintf(word, sizeof word, " %s ", status);
+			return strstr(from[i][1], word) != 0;
+		}
+	return 1;
+}
+
+int
+marker_applies(struct statefile *sf, const char *id, const char *status)
+{
+	return applies(status, task_status(sf, id));
 }
 
 static int
@@ -75,9 +119,30 @@ static void
 forget_states(struct statefile *sf)
 {
 	free_tree(&sf->tasks, compare_states, free_state);
+	free_tree(&sf->reporters, compare_strings, free);
 	sf->off = 0;
 	sf->line = 0;
 	sf->torn = -1;
+}
+
+/* "2026-11-25T09:00:00Z" in seconds since the epoch, or -1.  No timegm(3)
+ * in POSIX: days since 1970-01-01 in the Gregorian calendar (H. Hinnant). */
+time_t
+parse_time(const char *s)
+{
+	int y, mo, d, n = -1;
+	long h, mi, sec, era, yoe, doy;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2ld:%2ld:%2ldZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n < 0 ||
+	    s[n] || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 60)
+		return -1;
+	y -= mo <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153L * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+	return ((time_t)(era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy) - 719468) * 86400 +
+	    h * 3600 + mi * 60 + sec;
 }
 
 char *
@@ -195,6 +260,25 @@ task_status(struct statefile *sf, const char *id)
 	return st ? st->status : "pending";
 }
 
+/* Why task t, pending, waits: "after T-1 (sent), T-2 (BLOCKED)", the
+ * tasks of its after= field that are not done, each in its state; or 0,
+ * when none is left. */
+char *
+waiting_for(struct statefile *sf, const struct task *t)
+{
+	const char *status, *a;
+	char *why = 0;
+	size_t len = 0;
+
+	for (a = t->after; a && *a; a += strlen(a) + 1) {
+		if (is_done(status = task_status(sf, a)))
+			continue;
+		why = xrealloc(why, len + strlen(a) + strlen(status) + 11);
+		len += sprintf(why + len, "%s%s (%s)", len ? ", " : "after ", a, status);
+	}
+	return why;
+}
+
 /* The states of many tasks at once: out[i] is the state of task ids[i],
  * or 0.  ids in strcmp(3) order: then one walk of the tree, in order,
  * beside the list, costs less than a lookup for each.  twalk(3) takes no
@@ -232,6 +316,26 @@ find_states(struct statefile *sf, const char *const *ids, size_t n, struct state
 
 /* The highest occurrence N of marker status recorded for task id; 0 if
  * none. */
+/* When the usage limit of a task held LIMIT resets, as its note says,
+ * "until TIME: ..."; -1 if it says not. */
+time_t
+limit_reset(const struct state *st)
+{
+	char when[32];
+
+	if (strcmp(st->status, "LIMIT") || !st->reason || strncmp(st->reason, "until ", 6))
+		return -1;
+	snprintf(when, sizeof when, "%.20s", st->reason + 6);
+	return parse_time(when);
+}
+
+/* Whether a hook has reported from the pane (an id such as %3). */
+int
+pane_reports(struct statefile *sf, const char *pane)
+{
+	return tfind(pane, &sf->reporters, compare_strings) != 0;
+}
+
 long
 marker_count(struct statefile *sf, const char *id, const char *status)
 {
@@ -270,13 +374,31 @@ set_status(struct state *st, const char *status, const char *when, const char *r
 	st->reset = 0;
 }
 
+/* The pane a hook's note names: it ends "(AGENT %N)" (tq-hook(1)). */
+static void
+note_pane(struct statefile *sf, const char *note)
+{
+	const char *open = strrchr(note, '('), *end = note + strlen(note), *p;
+	char *pane;
+
+	if (!open || end[-1] != ')')
+		return;
+	for (p = end - 1; p > open && p[-1] != ' '; p--)
+		;
+	if (*p != '%' || end - p <= 2 || strspn(p + 1, "0123456789") != (size_t)(end - p - 2))
+		return;
+	pane = xstrndup(p, end - p - 1);
+	if (tree_add(pane, &sf->reporters, compare_strings) != pane)
+		free(pane);	/* known */
+}
+
 /* "TIME EVENT ID [DETAILS]": sent, reset, UNSENT REASON, or a marker
- * STATUS [N].  A marker without N was written before occurrences were
- * counted, and counts as the first; N 0 is a marker typed by hand. */
+ * STATUS [N [NOTE]].  A marker without N was written before occurrences
+ * were counted, and counts as the first; N 0 is a marker typed by hand. */
 static void
 apply_event(struct statefile *sf, char *line)
 {
-	char *when, *event, *id, *details, *end, *save;
+	char *when, *event, *id, *details, *end, *save, *note = 0;
 	const char *status;
 	struct state *st;
 	long n = 1;
@@ -287,9 +409,11 @@ apply_event(struct statefile *sf, char *line)
 	details = strtok_r(0, "", &save);
 	if (details && event && valid_status(event) && strcmp(event, "UNSENT")) {
 		errno = 0;
-		n = strtol(details, &end, 10);	/* a marker's N */
-		if (*end || n < 0 || *details == '-' || errno == ERANGE)
+		n = strtol(details, &end, 10);	/* a marker's N, and its note */
+		if ((*end && *end != ' ') || n < 0 || *details == '-' || errno == ERANGE)
 			n = -1;
+		else if (*end)
+			note = end + 1;
 	} else if (details && (!event || strcmp(event, "UNSENT"))) {
 		n = -1;		/* only UNSENT has words after the ID */
 	}
@@ -316,9 +440,16 @@ apply_event(struct statefile *sf, char *line)
 			set_status(st, event, when, details);
 	} else {
 		count_marker(st, event, n);
-		if (!strcmp(event, "IDLE") && strcmp(status, "sent"))
-			return;	/* the end of a turn says nothing of a task not in one */
-		set_status(st, strcmp(event, "COMPLETED") && strcmp(event, "DONE") ? event : "done", when, 0);
+		if (note)
+			note_pane(sf, note);
+		if (!applies(event, status))
+			return;
+		if (!strcmp(event, "COMPLETED") || !strcmp(event, "DONE"))
+			set_status(st, "done", when, 0);
+		else if (!strcmp(event, "WORKING"))
+			set_status(st, "working", when, 0);
+		else
+			set_status(st, event, when, note);
 	}
 }
 
@@ -354,9 +485,7 @@ read_statefile(struct statefile *sf)
 		*nl = 0;
 		sf->line++;
 		if (nl > p && nl[-1] == '#') {
-			if (sf->off + (p - sf->buf) != sf->torn)
-				ignore(sf, sf->line, "line cut short");
-			sf->torn = -1;
+			sf->torn = -1;	/* a cut line, ended: said while it was cut */
 		} else if (nl == p) {
 			continue;	/* an empty line says nothing */
 		} else if (memchr(p, 0, nl - p)) {

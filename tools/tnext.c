@@ -4,6 +4,11 @@
  * line or by the end of input, and watches the queue file.  At the end of
  * each batch, and whenever the queue file changes between batches, it
  * keeps the invariant: every idle pane gets its next pending task.
+ * The end of the first batch is the go: before it, the markers already
+ * written (twatch's first scan) are not known, and a task they mark done
+ * could be sent.  So an input that ends before it (twatch failed) sends
+ * nothing, a queue changed before it waits for it, and -r sends only its
+ * own task until then.
  *
  * Two locks.  The send lock, flock(2) on QUEUE.lock, is held for a whole
  * batch, records written included, so that two tnext never send one task.
@@ -27,7 +32,7 @@
  * waiting for it and for the queue is one poll(2), and a half line never
  * holds tnext inside stdio.
  */
-#define _DEFAULT_SOURCE		/* flock(2) */
+#include "system.h"	/* flock(2) */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -36,20 +41,20 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/inotify.h>
-#endif
 
 #include "util.h"
 #include "record.h"
 #include "marker.h"
 #include "state.h"
+#include "watch.h"
 
 #define MAXLINE 4096		/* a marker line is far shorter */
+#define RESUME_AFTER 5		/* LIMIT: seconds past the reset, for the clocks */
 
 struct marker {
-	char *id, *status;
+	char *id, *status, *note;
 	long n, line;		/* its occurrence, 0 if not given; its line */
 	enum { REPLAY, UNKNOWN, RECORDED, NO_EFFECT } what;	/* what came of it */
 };
@@ -66,6 +71,8 @@ static char *spath, *lockpath, *stateline;
 static struct statefile sf;
 static int lockfd = -1, verbose, unknown, changed;
 static int settled;		/* nothing new since the last batch ran */
+static time_t resume_at;	/* when the next usage limit of a task resets, or 0 */
+static int started;		/* a batch of the input ended: the go */
 
 static struct marker *markers;
 static size_t nmarkers, ended;	/* read so far; of those, in batches that ended */
@@ -82,14 +89,15 @@ static struct state **found, **state_of;	/* per batch: by ID, by index */
 static int
 add_marker(const char *text, long lineno)
 {
-	char *line = xstrdup(text), *id, *status;
+	char *line = xstrdup(text), *id, *status, *note;
 	long n;
 	int ok = 0;
 
-	if (parse_marker(line, &id, &status, &n)) {
+	if (parse_marker(line, &id, &status, &n, &note)) {
 		markers = xrealloc(markers, (nmarkers + 1) * sizeof *markers);
 		markers[nmarkers].id = xstrdup(id);
 		markers[nmarkers].status = xstrdup(status);
+		markers[nmarkers].note = note && *note ? xstrdup(note) : 0;
 		markers[nmarkers].n = n;
 		markers[nmarkers++].line = lineno;
 		ok = 1;
@@ -108,6 +116,7 @@ forget_ended_markers(void)
 	for (i = 0; i < ended; i++) {
 		free(markers[i].id);
 		free(markers[i].status);
+		free(markers[i].note);
 	}
 	memmove(markers, markers + ended, (nmarkers - ended) * sizeof *markers);
 	nmarkers -= ended;
@@ -181,28 +190,30 @@ forget_queue(void)
 	free_queue(&q);
 }
 
-/* Loads the queue again if its inode, size or modification time changed,
- * which keeps a batch cheap on a queue of many thousand tasks. */
+/* Loads the queue again if its inode, size or times changed, which keeps
+ * a batch cheap on a queue of many thousand tasks; a bad queue is
+ * reported once, not again at each batch until it is mended. */
 static int
 load_current_queue(void)
 {
 	static struct stat last;
-	static int loaded;
+	static int loaded, bad;
 	struct stat st;
 
-	if (loaded && stat(path, &st) == 0 && same_file(&st, &last))
-		return 0;
+	if (stat(path, &st) < 0)
+		memset(&st, 0, sizeof st);	/* missing: that too is a state; load_queue says why */
+	if ((loaded || bad) && same_file(&st, &last))
+		return bad ? -1 : 0;
 	if (loaded)
 		forget_queue();
-	loaded = 0;
-	if (stat(path, &last) < 0)
-		memset(&last, 0, sizeof last);	/* load_queue says why */
-	else if (!S_ISREG(last.st_mode)) {	/* it is read again and again */
+	loaded = bad = 0;
+	last = st;
+	if (st.st_nlink && !S_ISREG(st.st_mode)) {	/* it is read again and again */
 		complain("%s: not a regular file", path);
-		return -1;
+		return -(bad = 1);
 	}
 	if (load_queue(path, &q) < 0)
-		return -1;
+		return -(bad = 1);
 	index_queue();
 	loaded = 1;
 	return 0;
@@ -238,14 +249,15 @@ unlock_sending(void)
 }
 
 /* Under the state lock.  A marker applies when its occurrence was not
- * recorded yet; one without N (typed by hand) always does.  IDLE is
- * recorded even for a task not sent, where it changes nothing, so that
- * a replay of it never holds the task once it is sent again. */
+ * recorded yet; one without N (typed by hand) always does.  A hook's
+ * marker that changes nothing now (IDLE for a task not in progress) is
+ * recorded all the same, so that a replay of it never changes the task
+ * once it is sent again. */
 static void
 record_markers(void)
 {
 	struct marker *m;
-	char count[32];
+	char *details;
 	size_t i;
 
 	for (i = 0; i < ended; i++) {
@@ -255,13 +267,14 @@ record_markers(void)
 			m->what = REPLAY;	/* that occurrence was recorded */
 		else if (!find_task(&q, m->id))
 			m->what = UNKNOWN;
-		else if (!strcmp(m->status, "IDLE") && strcmp(task_status(&sf, m->id), "sent"))
+		else if (!marker_applies(&sf, m->id, m->status))
 			m->what = NO_EFFECT;
 		if (m->what == REPLAY || m->what == UNKNOWN)
 			continue;
-		snprintf(count, sizeof count, "%ld", m->n);
-		if (append_event(&sf, m->status, m->id, count) < 0 || read_statefile(&sf) < 0)
+		details = format("%ld%s%s", m->n, m->note ? " " : "", m->note ? m->note : "");
+		if (append_event(&sf, m->status, m->id, details) < 0 || read_statefile(&sf) < 0)
 			exit(1);
+		free(details);
 	}
 }
 
@@ -283,14 +296,15 @@ report_markers(void)
 			unknown = 1;
 		} else if (verbose && m->what != REPLAY) {
 			complain("recorded %s %s%s%s", m->id, m->status, m->n ? count : "",
-			    m->what == NO_EFFECT ? ", which changes nothing: it was not sent" : "");
+			    m->what == NO_EFFECT ? ", which changes nothing: the task is not in progress" : "");
 		}
 	}
 }
 
 /* Under the state lock: the next task of every idle pane, in queue order.
  * A pane's next task is its first pending one, unless some were reset:
- * then the one reset first. */
+ * then the one reset first.  It is sent once every task of its after=
+ * is done; until then the pane waits, and no later task overtakes it. */
 static size_t
 pick_tasks(void)
 {
@@ -298,6 +312,7 @@ pick_tasks(void)
 	struct pane *p;
 	size_t i, n = 0;
 	long reset;
+	char *why;
 
 	for (i = 0; i < npanes; i++)
 		panes[i]->busy = panes[i]->pick = -1;
@@ -317,9 +332,14 @@ pick_tasks(void)
 			p->busy = i;
 		}
 	}
-	for (i = 0; i < q.n; i++)
-		if (pane_of[i]->pick == (long)i && pane_of[i]->busy < 0)
+	for (i = 0; i < q.n; i++) {
+		if (pane_of[i]->pick != (long)i || pane_of[i]->busy >= 0)
+			continue;
+		if ((why = waiting_for(&sf, q.tasks[i])))
+			free(why);	/* its pane waits */
+		else
 			sending[n++] = i;
+	}
 	return n;
 }
 
@@ -332,12 +352,18 @@ say_where(const char *id)
 	struct pane *p;
 	size_t i;
 	long other;
+	char *why, *line;
 
 	for (i = 0; strcmp(q.tasks[i]->id, id); i++)
 		;
 	p = pane_of[i];
-	if (p->busy < 0 && p->pick == (long)i)
-		return 0;
+	if (p->busy < 0 && p->pick == (long)i) {
+		if (!(why = waiting_for(&sf, q.tasks[i])))
+			return 0;
+		line = format("%s: reset; it goes next on %s, %s", id, p->target, why);
+		free(why);
+		return line;
+	}
 	other = p->busy >= 0 ? p->busy : p->pick;
 	status = task_status(&sf, q.tasks[other]->id);
 	return format("%s: reset; %s is busy with %s%s%s%s, it goes next", id, p->target, q.tasks[other]->id,
@@ -375,12 +401,42 @@ send_task(const struct task *t)
 		complain("sent %s to %s", t->id, t->target);
 }
 
+/* Under the state lock, after pick_tasks(): each task held LIMIT whose
+ * limit reset RESUME_AFTER seconds ago is reset, to be sent again
+ * (tq(5)); resume_at is when the next one is due.  Returns how many were,
+ * their IDs in *ids, to be said once the lock is let go. */
+static size_t
+resume_limits(const char ***ids)
+{
+	time_t now = time(0), at;
+	size_t i, n = 0;
+
+	resume_at = 0;
+	for (i = 0; i < q.n; i++) {
+		if (!state_of[i] || (at = limit_reset(state_of[i])) < 0)
+			continue;
+		if ((at += RESUME_AFTER) > now) {
+			if (!resume_at || at < resume_at)
+				resume_at = at;
+			continue;
+		}
+		if (append_event(&sf, "reset", q.tasks[i]->id, 0) < 0)
+			exit(1);
+		*ids = xrealloc(*ids, (n + 1) * sizeof **ids);
+		(*ids)[n++] = q.tasks[i]->id;
+	}
+	if (n && read_statefile(&sf) < 0)
+		exit(1);
+	return n;
+}
+
 /* One batch: 0 done, -1 the queue is broken and the markers are kept. */
 static int
 run_batch(const char *reset)
 {
+	const char **resumed = 0;
 	char *where = 0;
-	size_t i, n;
+	size_t i, n, nresumed;
 
 	changed = settled = 0;
 	if (load_current_queue() < 0)
@@ -397,6 +453,8 @@ run_batch(const char *reset)
 		exit(1);
 	record_markers();
 	n = pick_tasks();
+	if ((nresumed = resume_limits(&resumed)))
+		n = pick_tasks();
 	if (reset)
 		where = say_where(reset);
 	if (unlock_statefile(&sf) < 0)
@@ -404,11 +462,15 @@ run_batch(const char *reset)
 	report_markers();
 	if (reset && verbose)
 		complain("reset %s", reset);
+	for (i = 0; i < nresumed; i++)
+		complain("%s: its usage limit has reset; sent again", resumed[i]);
+	free(resumed);
 	if (where)
 		complain("%s", where);
 	free(where);
-	for (i = 0; i < n; i++)
-		send_task(q.tasks[sending[i]]);
+	for (i = 0; i < n; i++)	/* before the go, -r sends its task alone */
+		if (started || (reset && !strcmp(q.tasks[sending[i]]->id, reset)))
+			send_task(q.tasks[sending[i]]);
 	unlock_sending();
 	forget_ended_markers();
 	settled = !nmarkers;
@@ -420,78 +482,40 @@ run_batch(const char *reset)
 static char *
 name_state(void)
 {
-	const char *s = spath;
-	char *cwd = 0, *line;
-	size_t cap = 256;
+	char *abs = absolute_path(spath), *line = xmalloc(strlen(abs) + 9);
 
-	while (s[0] == '.' && s[1] == '/')
-		s += 2;
-	if (*s != '/')
-		for (cwd = xmalloc(cap); !getcwd(cwd, cap); cwd = xrealloc(cwd, cap *= 2))
-			if (errno != ERANGE)
-				die(1, "cannot name the current directory: %s", strerror(errno));
-	line = xmalloc((cwd ? strlen(cwd) : 0) + strlen(s) + 10);
-	sprintf(line, "#state %s%s%s\n", cwd ? cwd : "", cwd && strcmp(cwd, "/") ? "/" : "", s);
-	free(cwd);
+	sprintf(line, "#state %s\n", abs);
+	free(abs);
 	if (strchr(line, '\n') != line + strlen(line) - 1)
 		die(1, "%s: a queue whose name holds a newline cannot be named in a stream", path);
 	return line;
 }
 
-#ifdef __linux__
-/* Watches the queue's directory: a queue written and closed, or renamed
- * into place, is a new queue.  Not a mere write: an editor may be half
- * way through it. */
-static int
+/* A queue written and closed, or renamed into place, is a new queue; not
+ * a mere write: an editor may be half way through it (watch.c). */
+static void
+queue_written(size_t i, int what)
+{
+	(void)i;
+	changed |= (what & WATCH_CLOSED) != 0;
+}
+
+static void
 watch_queue(void)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
-	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	int err;
 
-	if (fd < 0 || inotify_add_watch(fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
-		complain("%s: cannot watch: %s; the queue is read again only at each batch", dir,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	free(dir);
-	return fd;
+	if ((err = watch_start(1, 0, WATCH_CLOSED)))
+		complain("inotify: %s; the queue is looked at every second", strerror(err));
+	if ((err = watch_path(0, path)))
+		complain("%s: cannot watch: %s; the queue is read again only at each batch", path,
+		    strerror(err));
 }
-
-static int
-queue_changed(int fd)
-{
-	union {
-		struct inotify_event event;
-		char buf[4096];
-	} u;
-	const struct inotify_event *e;
-	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
-	ssize_t n;
-	char *p;
-	int found = 0;
-
-	while ((n = read(fd, u.buf, sizeof u.buf)) > 0)
-		for (p = u.buf; p < u.buf + n; p += sizeof *e + e->len) {
-			e = (const struct inotify_event *)(void *)p;
-			found |= (e->mask & IN_Q_OVERFLOW) || (e->len && !strcmp(e->name, name));
-		}
-	if (n < 0 && errno != EAGAIN && errno != EINTR)
-		die(1, "inotify: %s", strerror(errno));
-	return found;
-}
-#else
-/* Elsewhere the queue is read again at each batch only. */
-static int watch_queue(void) { return -1; }
-static int queue_changed(int fd) { (void)fd; return 0; }
-#endif
 
 static char in[65536];	/* standard input not taken yet: a part of a line */
 static size_t inlen;
 static long lineno;
-static int bad, in_batch, skipping;
+static int bad, in_batch, skipping, cut;
 
 static void
 take_line(const char *s, size_t n)
@@ -499,6 +523,7 @@ take_line(const char *s, size_t n)
 	if (strspn(s, " \t\r") == n) {	/* the end of a batch */
 		ended = nmarkers;
 		in_batch = 0;
+		started = 1;
 		run_batch(0);	/* if the queue is broken, the next one tries again */
 	} else if (*s != '#') {
 		in_batch = 1;
@@ -527,7 +552,7 @@ read_input(void)
 	if (!n) {
 		if (inlen && !skipping) {	/* its writer died in the middle of it */
 			complain("stdin:%ld: a line cut off by the end of input, ignored", ++lineno);
-			bad = 1;
+			bad = cut = 1;
 		}
 		inlen = 0;
 		return 0;
@@ -556,11 +581,17 @@ main(int argc, char *argv[])
 {
 	struct pollfd fds[2] = { { 0, POLLIN, 0 }, { -1, POLLIN, 0 } };
 	const char *reset = 0;
-	int c;
+	long long due, limit;
+	int c, n;
 
 	progname = "tnext";
-	open_std_fds();
-	usage_text = "usage: tnext [-v] [-r ID] [QUEUE]";
+	open_std_fds(1);
+	usage_text = "usage: tnext [-v] [-r ID] [QUEUE]\n"
+	    "  -r ID  put task ID back to pending and send it when its pane is free\n"
+	    "  -v     say on stderr each marker recorded and each task sent\n"
+	    "Reads batches of markers (ID STATUS N, an empty line after each batch) and\n"
+	    "prints the next task of every idle pane; echo | tnext is an empty batch.\n"
+	    "QUEUE is $TQUEUE, else ./queue.";
 	while ((c = next_option(argc, argv, "r:v")) != -1)
 		switch (c) {
 		case 'r': reset = optarg; break;
@@ -573,23 +604,38 @@ main(int argc, char *argv[])
 	lockpath = xmalloc(strlen(path) + 6);
 	sprintf(lockpath, "%s.lock", path);
 	stateline = name_state();
-	fds[1].fd = watch_queue();
+	watch_queue();
+	fds[1].fd = watch_fd();	/* -1 when it looks every second */
 	if (reset && run_batch(reset) < 0)
 		return 1;
 	for (;;) {
-		if (changed && !in_batch && !inlen)
+		if (changed && started && !in_batch && !inlen)
 			run_batch(0);
-		if (poll(fds, fds[1].fd >= 0 ? 2 : 1, -1) < 0) {
+		due = watch_due();
+		if (resume_at && !in_batch && !inlen) {	/* a usage limit resets: a batch then */
+			limit = (resume_at - time(0)) * 1000LL + now_ms();
+			if (!due || limit < due)
+				due = limit;
+		}
+		if ((n = poll(fds, 2, due ? (int)(due > now_ms() ? due - now_ms() : 0) : -1)) < 0) {
 			if (errno == EINTR)
 				continue;
 			die(1, "poll: %s", strerror(errno));
 		}
-		if (fds[1].revents && queue_changed(fds[1].fd))
-			changed = 1;
+		if (!n && resume_at && !in_batch && !inlen && time(0) >= resume_at)
+			changed = 1;	/* a usage limit has reset */
+		watch_events(queue_written);
 		if (fds[0].revents && !read_input())
 			break;
 	}
 	ended = nmarkers;
+	if (in_batch && !cut)
+		started = 1;	/* a batch that the end of input ended */
+	if (!started && !reset) {
+		complain(cut ? "stdin: ended in the middle of its first batch; nothing sent" :
+		    "stdin: ended before its first batch; nothing sent (echo | tnext is an empty batch)");
+		bad = 1;
+	}
 	if ((changed || !settled) && run_batch(0) < 0)
 		return 1;	/* the queue is still broken */
 	return bad || unknown;

@@ -6,17 +6,17 @@
  * It writes nothing but its output.  New columns go at the end of a
  * line, so that scripts reading the first ones keep working.
  *
- * -f draws the table again whenever the queue or the state file changes:
- * inotify on their directory, so no polling and no redraw for the other
- * files there.  On a terminal it draws in place, on the alternate screen,
- * and also when an age it shows would change; into a pipe it writes one
- * table per change and nothing more.
+ * -f draws the table again whenever the queue or the state file changes
+ * (watch.c): inotify on their directory, so no polling and no redraw for
+ * the other files there; without inotify a look every second.  On a
+ * terminal it draws in place, on the alternate screen, and also when an
+ * age it shows would change; into a pipe it writes one table per change
+ * and nothing more.
  *
  * -t and -T ask tmux which pane a target names, the way tsend does
  * (tmux.c); only targets reach it.
  */
-#define _DEFAULT_SOURCE		/* flock(2), TIOCGWINSZ */
-#define _XOPEN_SOURCE 700	/* wcwidth(3) */
+#include "system.h"	/* flock(2), TIOCGWINSZ, wcwidth(3) */
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -31,22 +31,34 @@
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
-#ifdef __linux__
-#include <sys/inotify.h>
-#endif
 
 #include "util.h"
 #include "record.h"
 #include "marker.h"
 #include "state.h"
 #include "tmux.h"
+#include "watch.h"
+#include "screen.h"
 
 /* A line of the table. */
 struct row {
 	const struct task *t;
 	const char *status, *when, *reason;
+	char *waits;		/* why it is pending: "after T-1 (sent)", or 0 */
+	char *pane;		/* what its pane shows, or 0 */
 	long age;		/* seconds in its state, or -1 if unknown */
 };
+
+enum { LOOK_S = 3 };		/* -f: the panes of tasks in progress, looked at that often */
+
+/* What the pane of a target showed, and when it was looked at. */
+struct look {
+	char *target, *said;
+	time_t at;
+};
+static void *looks;		/* struct look by target */
+static int look_at_panes;	/* -f and -T, where a tmux server is named */
+static int panes_looked;	/* the last table showed tasks in progress */
 
 /* What tmux says a target names: a pane id, or why not. */
 struct pane {
@@ -66,28 +78,8 @@ static volatile sig_atomic_t stop, resized, suspended;
 static int
 valid_filter(const char *s)
 {
-	return !strcmp(s, "pending") || !strcmp(s, "sent") || !strcmp(s, "done") ||
+	return !strcmp(s, "pending") || !strcmp(s, "sent") || !strcmp(s, "working") || !strcmp(s, "done") ||
 	    !strcmp(s, "held") || valid_status(s);
-}
-
-/* "2026-11-25T09:00:00Z" in seconds since the epoch, or -1.  No timegm(3)
- * in POSIX: days since 1970-01-01 in the Gregorian calendar (H. Hinnant). */
-static time_t
-parse_time(const char *s)
-{
-	int y, mo, d, n = -1;
-	long h, mi, sec, era, yoe, doy;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2ld:%2ld:%2ldZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n < 0 ||
-	    s[n] || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-	    sec < 0 || sec > 60)
-		return -1;
-	y -= mo <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153L * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
-	return ((time_t)(era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy) - 719468) * 86400 +
-	    h * 3600 + mi * 60 + sec;
 }
 
 /* 42s, 4m, 2h05m, 3d07h: the two largest units, rounded down.  A time
@@ -141,13 +133,28 @@ display_width(const char *s)
 	return w;
 }
 
+/* A field on the screen, its control characters escaped: the state file
+ * is edited by hand too, and a terminal would obey them. */
+static size_t
+shown_width(const char *s)
+{
+	char *p = find_control(s) ? printable(s) : 0;
+	size_t w = display_width(p ? p : s);
+
+	free(p);
+	return w;
+}
+
+/* The field s, then blanks to width and two more; width 0: the last. */
 static void
 put_column(const char *s, size_t width)
 {
-	size_t w = display_width(s);
+	char *p = find_control(s) ? printable(s) : 0;
+	size_t w = display_width(p ? p : s);
 
-	fputs(s, out);
-	while (w++ < width + 2)
+	fputs(p ? p : s, out);
+	free(p);
+	while (width && w++ < width + 2)
 		putc(' ', out);
 }
 
@@ -230,6 +237,7 @@ check_targets(const char *path)
 	return bad;
 }
 
+
 /* -t: a task for that pane: its target is that string, or tmux says
  * that both name the same pane. */
 static int
@@ -301,6 +309,68 @@ load_changed(const char *path)
 	return bad ? -1 : 0;
 }
 
+/* A task whose agent works on it, or that its hook held. */
+static int
+in_progress(const char *status)
+{
+	static const char list[] = " sent working IDLE WAITING LIMIT ERROR ";
+	char word[64];
+
+	snprintf(word, sizeof word, " %s ", status);
+	return strstr(list, word) != 0;
+}
+
+static int
+compare_looks(const void *a, const void *b)
+{
+	return strcmp(((const struct look *)a)->target, ((const struct look *)b)->target);
+}
+
+/* What the pane of target shows (screen.c), looked at again once what
+ * was seen is LOOK_S old; 0 if nothing worth a word. */
+static const char *
+pane_of(const char *target)
+{
+	struct look key, *l, **found;
+	time_t now = time(0);
+
+	panes_looked = 1;
+	key.target = (char *)target;
+	if ((found = tfind(&key, &looks, compare_looks))) {
+		l = *found;
+		if (now - l->at < LOOK_S && now >= l->at)
+			return l->said;
+		free(l->said);
+	} else {
+		l = xmalloc(sizeof *l);
+		l->target = xstrdup(target);
+		tree_add(l, &looks, compare_looks);
+	}
+	l->said = pane_condition(target);
+	l->at = now;
+	return l->said;
+}
+
+/* -T, then: each task in progress whose pane shows something worth a
+ * word (pane_of()), a line on stdout. */
+static void
+show_panes(const char *spath)
+{
+	const struct state *st;
+	const char *said;
+	size_t i;
+
+	if (open_statefile(&sf, spath, 0) < 0 || sf.fd < 0)
+		return;
+	lock_statefile(&sf, LOCK_SH);
+	read_statefile(&sf);
+	unlock_statefile(&sf);
+	for (i = 0; i < q.n; i++)
+		if ((st = task_state(&sf, q.tasks[i]->id)) && in_progress(st->status) &&
+		    (said = pane_of(q.tasks[i]->target)))
+			printf("%s  %s  %s  pane: %s\n", q.tasks[i]->id, st->status, q.tasks[i]->target, said);
+}
+
 /* Loads the queue and the state, and prints the table; with live, the
  * summary above it, and at most height - 1 lines in all if height > 2
  * (done tasks go first, then the bottom of the table).  Returns the
@@ -316,11 +386,13 @@ show(const char *path, const char *spath, int live, int height)
 	const char *want = only ? find_pane(only)->id : 0;	/* 0: no such pane, or no tmux */
 	struct state *st;
 	struct row *r;
+	const char *said;
 	time_t now = fixed_now >= 0 ? fixed_now : time(0), t;
 	long tick = -1;
 	char age[32];
 	int hide_done = 0;
 
+	panes_looked = 0;
 	if (load_changed(path) < 0 || open_statefile(&sf, spath, 0) < 0)
 		return -2;
 	if (sf.fd >= 0) {
@@ -338,7 +410,11 @@ show(const char *path, const char *spath, int live, int height)
 		r->t = q.tasks[i];
 		r->status = st ? st->status : "pending";
 		r->when = st && *st->when ? st->when : "-";
-		r->reason = st && st->reason ? st->reason : "";
+		r->waits = !strcmp(r->status, "pending") ? waiting_for(&sf, r->t) : 0;
+		r->reason = r->waits ? r->waits : st && st->reason ? st->reason : "";
+		r->pane = 0;
+		if (look_at_panes && in_progress(r->status) && (said = pane_of(r->t->target)))
+			r->reason = r->pane = format("%s%spane: %s", r->reason, *r->reason ? "; " : "", said);
 		t = parse_time(r->when);
 		r->age = t < 0 ? -1 : now < t ? 0 : (long)(now - t);
 		shown += keep(r->status);
@@ -361,8 +437,8 @@ show(const char *path, const char *spath, int live, int height)
 			continue;
 		if (strlen(r->t->id) > idw) idw = strlen(r->t->id);
 		if (strlen(r->status) > statew) statew = strlen(r->status);
-		if (display_width(r->t->target) > targetw) targetw = display_width(r->t->target);
-		if (strlen(r->when) > whenw) whenw = strlen(r->when);
+		if (shown_width(r->t->target) > targetw) targetw = shown_width(r->t->target);
+		if (shown_width(r->when) > whenw) whenw = shown_width(r->when);
 		format_age(age, sizeof age, r->age);
 		if (strlen(age) > agew) agew = strlen(age);
 	}
@@ -380,7 +456,7 @@ show(const char *path, const char *spath, int live, int height)
 		format_age(age, sizeof age, r->age);
 		if (*r->reason) {
 			put_column(age, agew);
-			fputs(r->reason, out);
+			put_column(r->reason, 0);
 		} else {
 			fputs(age, out);
 		}
@@ -388,6 +464,10 @@ show(const char *path, const char *spath, int live, int height)
 		printed++;
 		if (r->age >= 0 && (tick < 0 || next_change(r->age) < tick))
 			tick = next_change(r->age);
+	}
+	for (i = 0; i < n; i++) {
+		free(rows[i].waits);
+		free(rows[i].pane);
 	}
 	return tick;
 }
@@ -422,55 +502,113 @@ screen_height(void)
 	return 0;
 }
 
+/* -f's output may stop being read (a paused terminal, less(1) not
+ * reading): a write that would block waits in pselect(2), where the stop
+ * signals come through, never in write(2), where they would wait for it.
+ * So stdout is opened again through /proc, non-blocking: O_NONBLOCK on
+ * fd 1 itself would be the shell's too.  A file never blocks; a socket
+ * cannot be opened so, and keeps fd 1. */
+static int out_fd = 1;
+static sigset_t waiting;	/* the signal mask in pselect */
+
+static void
+open_output(void)
+{
+	struct stat st;
+	int fl = fcntl(1, F_GETFL), fd;
+
+	if (fl < 0 || fstat(1, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+		return;
+#ifdef __linux__	/* proc(5): a new open file, not the shared one dup(2) gives */
+	if ((fd = open("/proc/self/fd/1", (fl & (O_ACCMODE | O_APPEND)) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) >= 0)
+		out_fd = fd;
+#else
+	(void)fd;
+#endif
+}
+
+/* Writes all of buf.  Stopped while it waits, tq ends at once: what it
+ * would write to restore the terminal would wait too. */
+static void
+put_out(const char *buf, size_t len)
+{
+	fd_set wfds;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(out_fd, buf, len)) >= 0) {
+			buf += n;
+			len -= n;
+			continue;
+		}
+		if (stop)
+			exit(0);
+		if (errno != EAGAIN && errno != EINTR)
+			die(1, "stdout: %s", strerror(errno));
+		FD_ZERO(&wfds);
+		FD_SET(out_fd, &wfds);
+		if (pselect(out_fd + 1, 0, &wfds, 0, 0, &waiting) < 0 && errno != EINTR)
+			die(1, "pselect: %s", strerror(errno));
+		if (stop)
+			exit(0);
+	}
+}
+
 /* Draws the table again: on a terminal in place, over the last one;
  * into a pipe after it, then an empty line, unless it is the same table
  * again.  Returns when to draw again for the ages to be right, as a time
- * of the clock, or 0 for never. */
+ * of the monotonic clock, or 0 for never. */
 static double
 draw(const char *path, const char *spath, int tty)
 {
 	static char *last;
 	static size_t lastlen;
-	struct timespec ts;
+	struct timespec real, mono;
 	char *buf = 0;
 	size_t len = 0;
 	long tick;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (tty) {
-		fputs("\033[H", stdout);	/* a bad queue is reported up there */
-		flush_stdout();
-	} else if (!(out = open_memstream(&buf, &len))) {
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	if (tty)
+		put_out("\033[H", 3);	/* a bad queue is reported up there */
+	if (!(out = open_memstream(&buf, &len)))
 		die(1, "open_memstream: %s", strerror(errno));
-	}
 	tick = show(path, spath, 1, tty ? screen_height() : 0);
+	fputs(tty ? "\033[J" : tick == -2 ? "" : "\n", out);
+	fclose(out);
+	out = stdout;
 	if (tty) {
-		fputs("\033[J", stdout);
-	} else {
-		fclose(out);
-		out = stdout;
-		if (tick == -2) {
-			free(last);	/* once the queue is right, show it again */
-			last = 0;
-			lastlen = 0;
-		} else if (!last || len != lastlen || memcmp(buf, last, len)) {
-			fwrite(buf, 1, len, stdout);
-			putchar('\n');
-			free(last);
-			last = buf;
-			lastlen = len;
-			buf = 0;
-		}
-		free(buf);
+		put_out(buf, len);
+	} else if (tick == -2) {
+		free(last);	/* once the queue is right, show it again */
+		last = 0;
+		lastlen = 0;
+	} else if (!last || len != lastlen || memcmp(buf, last, len)) {
+		put_out(buf, len);
+		free(last);
+		last = buf;
+		lastlen = len;
+		buf = 0;
 	}
-	flush_stdout();
-	/* ages count whole seconds of time(0): the next one begins then */
-	return tty && tick >= 0 && fixed_now < 0 ? (double)ts.tv_sec + tick + 0.001 : 0;
+	free(buf);
+	/* ages count whole seconds of time(0): the next one begins then,
+	 * waited for on the clock that no one sets */
+	return tty && tick >= 0 && fixed_now < 0 ?
+	    mono.tv_sec + mono.tv_nsec / 1e9 + tick - real.tv_nsec / 1e9 + 0.001 : 0;
 }
 
-#ifdef __linux__
 /* The alternate screen, no cursor, no line wrap; and back. */
 static const char screen_on[] = "\033[?1049h\033[?25l\033[?7l", screen_off[] = "\033[?7h\033[?25h\033[?1049l";
+static int redraw = 1;
+
+static void
+changed(size_t i, int what)
+{
+	(void)i;
+	(void)what;
+	redraw = 1;
+}
 
 /* -f: draws the table, then again after each change to the queue or the
  * state file, and on a terminal when an age shown changes.  Ends on
@@ -479,18 +617,13 @@ static const char screen_on[] = "\033[?1049h\033[?25l\033[?7l", screen_off[] = "
 static void
 follow(const char *path, const char *spath)
 {
-	union { struct inotify_event ev; char buf[1 << 14]; } u;
-	const struct inotify_event *ev;
-	const char *qname, *sname;
 	struct sigaction sa;
 	struct timespec ts, wait;
-	struct stat st;
-	sigset_t block, mask;
+	sigset_t block;
 	fd_set rfds;
-	double at = 0, left;
-	char *dir, *slash;
-	int ifd, n, tty = isatty(1), redraw = 1;
-	ssize_t len;
+	double at = 0, left, look;
+	char *dir;
+	int fd, n, tty = isatty(1);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -507,76 +640,57 @@ follow(const char *path, const char *spath)
 		sigaction(SIGWINCH, &sa, 0);
 		sigaction(SIGTSTP, &sa, 0);
 	}
-	sigprocmask(SIG_BLOCK, &block, &mask);	/* delivered in pselect only */
+	sigprocmask(SIG_BLOCK, &block, &waiting);	/* delivered in pselect only */
 
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')))
-		slash[slash == dir] = 0;	/* "/q" is in "/" */
-	qname = (qname = strrchr(path, '/')) ? qname + 1 : path;
-	sname = (sname = strrchr(spath, '/')) ? sname + 1 : spath;
-	if ((ifd = inotify_init1(IN_CLOEXEC)) < 0)
-		die(1, "inotify: %s", strerror(errno));
-	if (inotify_add_watch(ifd, slash ? dir : ".", IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
-	    IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_ONLYDIR) < 0)
-		die(1, "%s: %s", slash ? dir : ".", strerror(errno));
+	if ((n = watch_directory(path, &dir)))
+		die(1, "%s: %s", dir, strerror(n));
 	free(dir);
-	setvbuf(stdout, 0, _IOFBF, 1 << 16);	/* a table, one write */
+	if ((n = watch_start(2, 0, WATCH_WRITTEN | WATCH_CLOSED)))
+		die(1, "inotify: %s", strerror(n));
+	if ((n = watch_path(0, path)) || (n = watch_path(1, spath)))
+		die(1, "%s: cannot watch: %s", path, strerror(n));
+	fd = watch_fd();	/* -1 when it looks every second */
+	open_output();
 	if (tty) {
-		fputs(screen_on, stdout);
+		put_out(screen_on, strlen(screen_on));
 		eol = "\033[K\n";
 	}
 	while (!stop) {
 		if (suspended) {	/* ^Z: the shell gets its screen back, and we ours after fg */
 			suspended = 0;
-			fputs(screen_off, stdout);
-			fflush(stdout);
+			put_out(screen_off, strlen(screen_off));
 			kill(getpid(), SIGSTOP);
-			fputs(screen_on, stdout);
+			put_out(screen_on, strlen(screen_on));
 			redraw = 1;
 		}
 		if (redraw || resized) {
 			redraw = resized = 0;
-			if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))	/* the file is elsewhere */
-				inotify_add_watch(ifd, path, IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB);
 			at = draw(path, spath, tty);
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			if (panes_looked && (!at || at > ts.tv_sec + ts.tv_nsec / 1e9 + LOOK_S))
+				at = ts.tv_sec + ts.tv_nsec / 1e9 + LOOK_S;	/* the panes again */
 		}
-		clock_gettime(CLOCK_REALTIME, &ts);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 		left = at - ts.tv_sec - ts.tv_nsec / 1e9;
 		if (at && left <= 0) {
 			redraw = 1;
 			continue;
 		}
+		look = watch_due() ? (watch_due() - now_ms()) / 1e3 : -1;
+		if (look >= 0 && (!at || look < left))
+			left = look;
 		wait.tv_sec = (time_t)left;
 		wait.tv_nsec = (long)((left - (double)wait.tv_sec) * 1e9);
 		FD_ZERO(&rfds);
-		FD_SET(ifd, &rfds);
-		if ((n = pselect(ifd + 1, &rfds, 0, 0, at ? &wait : 0, &mask)) < 0 && errno != EINTR)
+		if (fd >= 0)
+			FD_SET(fd, &rfds);
+		if (pselect(fd + 1, &rfds, 0, 0, at || look >= 0 ? &wait : 0, &waiting) < 0 && errno != EINTR)
 			die(1, "pselect: %s", strerror(errno));
-		if (n <= 0)
-			continue;
-		if ((len = read(ifd, u.buf, sizeof u.buf)) < 0 && errno != EINTR && errno != EAGAIN)
-			die(1, "inotify: %s", strerror(errno));
-		for (n = 0; n < len; n += sizeof *ev + ev->len) {
-			ev = (const struct inotify_event *)(u.buf + n);
-			redraw |= !ev->len || (ev->mask & IN_Q_OVERFLOW) || !strcmp(ev->name, qname) ||
-			    !strcmp(ev->name, sname);
-		}
+		watch_events(changed);
 	}
-	if (tty) {
-		fputs(screen_off, stdout);
-		fflush(stdout);	/* after SIGHUP the terminal is gone: nothing to restore */
-	}
-	close(ifd);
+	if (tty)	/* after SIGHUP the terminal is gone: put_out says nothing */
+		put_out(screen_off, strlen(screen_off));
 }
-#else
-static void
-follow(const char *path, const char *spath)
-{
-	(void)path;
-	(void)spath;
-	die(1, "-f: this system has no inotify");
-}
-#endif
 
 int
 main(int argc, char *argv[])
@@ -587,9 +701,18 @@ main(int argc, char *argv[])
 	long rc;
 
 	progname = "tq";
-	open_std_fds();
+	open_std_fds(1);
 	out = stdout;
-	usage_text = "usage: tq [-cfpT] [-s STATE] [-t PANE] [-L SOCKET | -S PATH] [QUEUE]";
+	usage_text = "usage: tq [-cfpT] [-s STATE] [-t PANE] [-L SOCKET | -S PATH] [QUEUE]\n"
+	    "  -c         only check the queue: silent, exit 0 when it is valid\n"
+	    "  -f         follow: draw the table again at each change, until interrupted\n"
+	    "  -p         print the task records themselves\n"
+	    "  -s STATE   only tasks in STATE: pending, sent, done, held, or a status (BLOCKED)\n"
+	    "  -T         check too that each target is a pane of the tmux server\n"
+	    "  -t PANE    only the tasks for PANE\n"
+	    "  -L SOCKET  the tmux server that -t and -T ask, by socket name\n"
+	    "  -S PATH    the same, by socket path\n"
+	    "QUEUE is $TQUEUE, else ./queue; its state is QUEUE.state.";
 	while ((c = next_option(argc, argv, "cfpTs:t:L:S:")) != -1)
 		switch (c) {
 		case 'c': check = 1; break;
@@ -602,8 +725,9 @@ main(int argc, char *argv[])
 		case 'S': tmux_server(c, optarg); break;
 		}
 	if (filter && !valid_filter(filter))
-		bad_usage("-s %s: no such state; states are pending, sent, done, held "
+		bad_usage("-s %s: no such state; states are pending, sent, working, done, held "
 		    "or a held status in upper case", filter);
+	look_at_panes = targets || (live && tmux_flag);
 	if (live && (check || targets || records))
 		bad_usage("-f: a live table; not with -c, -p or -T");
 	if (argc - optind > 1)
@@ -615,7 +739,14 @@ main(int argc, char *argv[])
 	if (check || targets) {
 		if (load_queue(path, &q) < 0)
 			return 1;
-		return targets ? check_targets(path) : 0;
+		if (!targets)
+			return 0;
+		rc = check_targets(path);
+		spath = state_path(path);
+		show_panes(spath);
+		free(spath);
+		flush_stdout();
+		return rc;
 	}
 	spath = state_path(path);
 	if (live) {

@@ -41,7 +41,7 @@
  * to start from several threads at once; reading records, the looks and
  * keys of every worker go through one control-mode client.
  */
-#define _DEFAULT_SOURCE		/* flock(2) */
+#include "system.h"	/* flock(2) */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -52,7 +52,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,19 +62,26 @@
 #include "record.h"
 #include "state.h"
 #include "tmux.h"
+#include "screen.h"
 
 enum {
 	LOOK_MS = 50,		/* between two looks at a pane */
 	READY_MS = 100,		/* between two looks at a pane not ready */
 	RETRY_MS = 1000,	/* the input line still after a press, before the next */
 	BROKE_MS = 200,		/* the same, when the press made a line break */
-	BLIND_MS = 1000		/* nothing drawn after the paste: press anyway */
+	BLIND_MS = 1000,	/* nothing drawn after the paste: press anyway */
+	SETTLE_MS = 300,	/* a program that started: its screen still that long */
+	FROZEN_MS = 10000,	/* nothing drawn after a press: again after that long */
+	BACK_MS = 500,		/* the text left the input line: watched that long */
+	TAKEN_MS = 5000,	/* reported: the agent's hook said it took the prompt */
+	WAITING_MS = 1000	/* waiting for a pane: said after that long */
 };
 
 static const char *key = "Enter";
 static long delay_ms = 100;
 static double wait_s = 30;
 static int submit = 1, into_shell;
+static char *named;		/* -a: the wrappers typed into, a line each */
 
 static pthread_mutex_t buffer_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long buffers;	/* buffers named, under buffer_lock */
@@ -103,13 +112,20 @@ static volatile sig_atomic_t stopped;	/* the signal that stops tsend */
 static int input_flags;		/* those of fd 0, as found */
 static const char not_begun[] = "tsend was stopped before typing it";
 
-/* What tmux says of a pane: its screen, cut into rows, and more. */
+/* What tmux and the terminal say of a pane: its screen, cut into rows,
+ * and more. */
 struct view {
 	char *out;
-	const char *id, *mode, *command, *socket;
+	const char *id, *mode, *command;
 	const char *row;	/* the cursor's */
 	const char *above;	/* the lowest row above it that is not blank */
+	const struct cue *cue;	/* what the agent's screen says, or 0 */
+	unsigned long screen;	/* a hash of all its rows */
+	unsigned long rest;	/* of all but the cursor's */
 	int below;		/* a row below it is not blank */
+	int blank;		/* nothing drawn */
+	int cooked;		/* its terminal echoes and edits lines: no program has taken it */
+	int unread;		/* bytes typed that its program has not read yet */
 	int dead, cx, cy;
 };
 
@@ -131,22 +147,27 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* CR LF and CR become LF, other control characters go; returns how many. */
+/* CR LF and CR become LF, other control characters go, C1 too (U+0080
+ * to U+009F, and a byte 0x80 to 0x9f that is no part of a UTF-8
+ * character: CSI, 0x9b, drives a terminal as ESC [ does); returns how
+ * many went. */
 static size_t
 clean_text(char *s)
 {
-	size_t dropped = 0;
+	size_t dropped = 0, n;
 	char *r, *w;
 
-	for (r = w = s; *r; r++) {
+	for (r = w = s; *r; r += n) {
+		n = 1;
 		if (*r == '\r') {
 			*w++ = '\n';
-			if (r[1] == '\n')
-				r++;
-		} else if (((unsigned char)*r < 32 && *r != '\n' && *r != '\t') || *r == 127) {
+			n += r[1] == '\n';
+		} else if (*r != '\n' && *r != '\t' && (n = control_at(r))) {
 			dropped++;
-		} else {
-			*w++ = *r;
+		} else {	/* a character whole: its last bytes are no C1 */
+			for (n = utf8_length((const unsigned char *)r), n += !n; n--; )
+				*w++ = *r++;
+			n = 0;
 		}
 	}
 	while (w > s && w[-1] == '\n')
@@ -193,6 +214,38 @@ tail_of(const char *text)
 	return tail;
 }
 
+/* djb2, a row at a time, each ended as by a line break */
+static unsigned long
+hash(unsigned long h, const char *s)
+{
+	for (; *s; s++)
+		h = h * 33 + (unsigned char)*s;
+	return h * 33 + '\n';
+}
+
+/* How the pane's terminal is set: whether it still echoes and edits
+ * lines, as the kernel does until a program takes it (a TUI turns that
+ * off as it starts, a line reader leaves it on), and how many bytes typed
+ * into it no program has read yet (FIONREAD: not POSIX, but on Linux and
+ * the BSDs).  The terminal is opened, asked and closed, never read;
+ * where it cannot be opened (another user's), both are 0: unknown. */
+static void
+ask_terminal(const char *tty, struct view *v)
+{
+	struct termios t;
+	int fd;
+
+	if ((fd = open(tty, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return;
+	if (tcgetattr(fd, &t) == 0)
+		v->cooked = (t.c_lflag & (ICANON | ECHO)) != 0;
+#ifdef FIONREAD
+	if (ioctl(fd, FIONREAD, &v->unread) < 0 || v->unread < 0)
+		v->unread = 0;
+#endif
+	close(fd);
+}
+
 /* Looks at a pane: its rows, and the row of its cursor.  capture-pane
  * comes first because it fails when there is no such pane, where
  * display-message falls back to another one. */
@@ -200,10 +253,10 @@ static int
 look(const char *target, struct view *v, char **why)
 {
 	static const char what[] = "#{pane_id}\t#{pane_mode}\t#{pane_dead}\t"
-	    "#{cursor_x}\t#{cursor_y}\t#{pane_current_command}\t#{socket_path}";
+	    "#{cursor_x}\t#{cursor_y}\t#{pane_current_command}\t#{pane_tty}";
 	const char *args[] = { "capture-pane", "-p", "-t", target, tmux_then,
 	    "display-message", "-p", "-t", target, what, 0 };
-	char *f[7], *p, *end;
+	char *f[7], *p, *end, save;
 	int i, n;
 
 	memset(v, 0, sizeof *v);
@@ -231,10 +284,21 @@ look(const char *target, struct view *v, char **why)
 	v->cx = atoi(f[3]);
 	v->cy = atoi(f[4]);
 	v->command = f[5];
-	v->socket = f[6];
+	ask_terminal(f[6], v);
+	save = *f[0];
+	*f[0] = 0;	/* the screen alone */
+	v->cue = screen_cue(v->out);
+	*f[0] = save;
 	v->row = v->above = "";
+	v->blank = 1;
+	v->screen = v->rest = 5381;
 	for (p = v->out, n = 0; p < f[0]; p += strlen(p) + 1, n++) {
 		p[strcspn(p, "\n")] = 0;
+		v->screen = hash(v->screen, p);
+		if (n != v->cy)
+			v->rest = hash(v->rest, p);
+		if (strspn(p, " ") < strlen(p))
+			v->blank = 0;
 		if (n == v->cy)
 			v->row = p;
 		else if (strspn(p, " ") < strlen(p) && n < v->cy)
@@ -252,58 +316,6 @@ free_view(struct view *v)
 	memset(v, 0, sizeof *v);
 }
 
-static int
-is_shell(const char *command)
-{
-	static const char *shells[] = { "sh", "ash", "bash", "dash", "zsh", "fish", "ksh",
-	    "mksh", "oksh", "pdksh", "yash", "csh", "tcsh", "rc", "es", "nu", "pwsh", 0 };
-	const char **s;
-
-	command += *command == '-';	/* a login shell */
-	for (s = shells; *s; s++)
-		if (!strcmp(command, *s))
-			return 1;
-	return 0;
-}
-
-/* Why the pane must not be typed into now, or 0. */
-static char *
-not_ready(const struct view *v)
-{
-	if (v->dead)
-		return xstrdup("the pane's program has exited");
-	if (is_shell(v->command) && !into_shell)
-		return format("the pane runs a shell (%s), not an agent", v->command);
-	if (*v->mode)
-		return format("the pane is in %s", v->mode);
-	return 0;
-}
-
-/* Finds the pane and waits up to wait_s while it is not ready. */
-static int
-find_pane(const char *target, struct view *v, char **why)
-{
-	double start = now();
-	char *reason;
-
-	for (;;) {
-		if (stopped) {
-			*why = xstrdup(not_begun);
-			return -1;
-		}
-		if (look(target, v, why) < 0)
-			return -1;
-		if (!(reason = not_ready(v)))
-			return 0;
-		free_view(v);
-		if (now() - start >= wait_s) {
-			*why = reason;
-			return -1;
-		}
-		free(reason);
-		sleep_ms(READY_MS);
-	}
-}
 
 /* Whether name is a line of list. */
 static int
@@ -316,6 +328,111 @@ listed(const char *list, const char *name)
 		if ((p == list || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
 			return 1;
 	return 0;
+}
+
+/* A program that runs another one, maybe a shell, that tmux cannot see:
+ * typed into only when named with -a. */
+static int
+is_wrapper(const char *command)
+{
+	static const char *wrappers[] = { "ssh", "autossh", "mosh", "mosh-client", "et", "telnet",
+	    "script", "sudo", "su", "doas", "runuser", "docker", "podman", "kubectl", "lxc",
+	    "lxc-attach", "nsenter", "chroot", "systemd-run", "machinectl", "screen", "tmux",
+	    "byobu", 0 };
+	const char **w;
+
+	for (w = wrappers; *w; w++)
+		if (!strcmp(command, *w))
+			return !named || !listed(named, command);
+	return 0;
+}
+
+/* Why the pane must not be typed into now, or 0 (tsend(1), "Ready").
+ * *starting: the reason is one a program has when it has just started,
+ * or is about to: a shell, or a program gone, may be followed by one. */
+static char *
+not_ready(const struct view *v, int *starting)
+{
+	*starting = 1;
+	if (v->dead)
+		return xstrdup("the pane's program has exited");
+	if (is_shell(v->command) && !into_shell)
+		return format("the pane runs a shell (%s), not an agent", v->command);
+	*starting = 0;
+	if (is_wrapper(v->command) && !into_shell)
+		return format("the pane runs %s, which may run a shell: tsend -a %s if an agent runs behind it",
+		    v->command, v->command);
+	*starting = 1;
+	if (!into_shell && v->cooked)
+		return format("the agent is starting (%s): its terminal still echoes", v->command);
+	if (!into_shell && v->blank)
+		return format("the agent is starting (%s): nothing drawn yet", v->command);
+	*starting = 0;
+	if (*v->mode)
+		return format("the pane is in %s", v->mode);
+	if (v->cue && v->cue->kind == CUE_DIALOG)
+		return format("a dialog is open: %s", v->cue->phrase);
+	return 0;
+}
+
+/* Escape, to the dialog Claude Code opens after a usage limit: it closes
+ * it, as "Stop and wait for limit to reset" would, with no choice made.
+ * The one key tsend sends to a dialog (tsend(1), "Dialogs"). */
+static void
+close_dialog(const char *target)
+{
+	const char *args[] = { "send-keys", "-t", target, "Escape", 0 };
+	char *why = 0;
+
+	if (run_tmux(0, 0, 0, &why, args) < 0)
+		free(why);
+}
+
+/* Finds the pane and waits up to wait_s for it to be ready: see tsend(1),
+ * "Ready".  A program seen starting must then have drawn its screen and
+ * left it still for SETTLE_MS.  Says once, after WAITING_MS, what it waits
+ * for; who (ID: TARGET) is in name. */
+static int
+find_pane(const char *name, const char *target, struct view *v, char **why)
+{
+	double start = now(), still = start, t;
+	unsigned long was = 0, last = 0;
+	int starting = 0, begun, said = 0, escaped = 0;
+	char *reason;
+
+	for (;;) {
+		if (stopped) {
+			*why = xstrdup(not_begun);
+			return -1;
+		}
+		if (look(target, v, why) < 0)
+			return -1;
+		t = now();
+		if (v->screen != last)
+			still = t;
+		last = v->screen;
+		if ((reason = not_ready(v, &begun)) && begun) {
+			starting = 1;
+			was = v->screen;
+		} else if (!reason && starting && (v->screen == was || (t - still) * 1000 < SETTLE_MS)) {
+			reason = format("the agent is starting (%s): drawing its screen", v->command);
+		}
+		if (!reason)
+			return 0;
+		if (v->cue && !strcmp(v->cue->phrase, LIMIT_DIALOG) && !escaped++) {
+			complain("%s: closing Claude Code's usage-limit dialog with Escape", name);
+			close_dialog(target);
+		}
+		free_view(v);
+		if (t - start >= wait_s) {
+			*why = reason;
+			return -1;
+		}
+		if (!said && (t - start) * 1000 >= WAITING_MS && (said = 1))
+			complain("%s: waiting: %s", name, reason);
+		free(reason);
+		sleep_ms(READY_MS);
+	}
 }
 
 /* Removes the lock files of panes the server no longer has, and the text
@@ -355,6 +472,26 @@ prune_locks(const char *dir)
 		closedir(d);
 	}
 	free(panes);
+}
+
+/* The socket of the pane's server, as this tsend reaches it: -S PATH made
+ * absolute when tsend started, else what the server says
+ * (#{socket_path}: -L and the default server are absolute paths), all its
+ * output, so that a line break in it is part of it. */
+static char *
+server_socket(const char *pane, char **why)
+{
+	const char *args[] = { "display-message", "-p", "-t", pane, "#{socket_path}", 0 };
+	char *out;
+	size_t n;
+
+	if (tmux_flag && tmux_flag[1] == 'S')
+		return xstrdup(tmux_arg);
+	if (run_tmux(0, 0, &out, why, args) < 0)
+		return 0;
+	if ((n = strlen(out)) && out[n - 1] == '\n')
+		out[n - 1] = 0;
+	return out;
 }
 
 /* Locks the pane for one delivery; the lock goes with the descriptor.
@@ -418,32 +555,88 @@ press(const char *pane, char **why)
 	return run_tmux(0, 0, 0, why, args);
 }
 
-/* The submit check, after the paste.  The text is on the input line when
- * the cursor's row shows the end of its last line or, for a program that
- * shows something else (a "[Pasted text]" summary), when that row differs
- * from before the paste and stays so at two looks in a row.  The key is
- * pressed once the text is there, LOOK_MS after it was first seen (Gemini
- * CLI takes an Enter within 40 ms of a paste for a line break), and
- * delay_ms after the paste at the least; or, if nothing shows within
- * BLIND_MS (a program that does not echo), once, blind.
- *
- * It is pressed again only when the input line, unchanged for RETRY_MS
- * since the last press, still shows the text: a program slow to redraw
- * gets one key.  The text is still there, too, when the key made a line
- * break under it: the cursor on a blank row under the text, and more
- * drawn below, an input box grown by a line (Gemini CLI, when it is busy
- * as the key comes, may still take it for part of the paste); a line
- * reader (cat, a shell) draws nothing below its input line.  The program
- * has then acted on the key: BROKE_MS of stillness is enough.
- *
- * Done when the text has left the input line at two looks in a row; after
- * a blind press, when it never showed within RETRY_MS. */
+/* The state file of the stream, read by every worker, under state_lock. */
+static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct statefile states;
+
+/* Whether the agent of pane reports the prompts it takes (a hook has
+ * reported from it), and whether it took the task's: its state left sent. */
 static int
-submit_surely(const char *pane, const char *text, const char *before, char **why)
+reports(const struct job *j, const char *pane, int *taken)
 {
-	char *tail = tail_of(text), *typed = 0, *row = 0, *last = 0, *reason;
-	double start = now(), pressed = 0, changed = 0, t;
-	int presses = 0, gone = 0, seen = 0, drawn, broke, in, now_press, rc = 1;
+	int rc;
+
+	*taken = 0;
+	if (!j->id || !j->state)
+		return 0;
+	pthread_mutex_lock(&state_lock);
+	if (states.path && strcmp(states.path, j->state)) {	/* another stream's */
+		if (states.fd >= 0)
+			close(states.fd);
+		free(states.path);
+		memset(&states, 0, sizeof states);
+	}
+	if (open_statefile(&states, j->state, 0) == 0 && states.fd >= 0) {
+		lock_statefile(&states, LOCK_SH);
+		read_statefile(&states);
+		unlock_statefile(&states);
+	}
+	rc = pane_reports(&states, pane);
+	*taken = is_taken(task_status(&states, j->id));
+	pthread_mutex_unlock(&state_lock);
+	return rc;
+}
+
+static long
+since(double start)
+{
+	return (long)((now() - start) * 1000);
+}
+
+/* The submit check, after the paste: four states, as tsend(1) says in
+ * "The submit check".  The text is on the input line when the cursor's
+ * row shows the end of its last line (tail_of()), or the row it showed
+ * when the key was pressed (a program that shows a "[Pasted text]"
+ * summary), or, before the first key, a row other than before the paste,
+ * the same at two looks.
+ *
+ * TYPED    The key goes once the text is on the input line, LOOK_MS after
+ *          it was first seen there, delay_ms after the paste at the least,
+ *          and the program has read all that was typed; or, nothing shown
+ *          within BLIND_MS, blind.                             -> PRESSED
+ * PRESSED  The program has not read the key: wait.  The text still on
+ *          the line, and a line break under it (an input box grown by a
+ *          line, more drawn below): again after BROKE_MS.  Still on, the
+ *          rest of the screen drawn since the key: the program ignored
+ *          it: again after RETRY_MS of a still input line.  Still on,
+ *          nothing drawn at all since the key: the program may be slow to
+ *          draw what it does with it: again only after FROZEN_MS.  Gone
+ *          at two looks, or, after a blind key, not shown within
+ *          RETRY_MS:                                           -> LEFT
+ * LEFT     Back on the line within BACK_MS (a program that took it for
+ *          typed-ahead input): the key again.                  -> PRESSED
+ *          Then, where the pane's agent reports the prompts it takes and
+ *          was not busy at the key:                            -> UNTAKEN
+ *          else done.
+ * UNTAKEN  Taken (the task's state says so): done.  Not within TAKEN_MS:
+ *          the key once more; not within TAKEN_MS again: fail.
+ *
+ * In any state: a shell or a dead program fails at once (a key would
+ * run the text); a mode or a dialog holds every key back until it ends;
+ * a stop ends the check once a key was pressed.  TYPED, PRESSED and LEFT
+ * fail after -w seconds past the delay. */
+enum submit { TYPED, PRESSED, LEFT, UNTAKEN, SUBMITTED };
+
+static int
+submit_surely(const struct job *j, const char *pane, const char *before, char **why)
+{
+	char *tail = tail_of(j->prompt), *typed = 0, *row = 0, *last = 0, *reason;
+	const char *dialog = 0;	/* the phrase of one on the screen */
+	double start = now();
+	long t, changed = 0, pressed = 0, entered = 0;
+	unsigned long rest = 0;
+	enum submit state = TYPED;
+	int gone = 0, blind = 0, busy = 0, again = 0, drawn, broke, on, key, begun, taken, rc = 1;
 	struct view v;
 
 	while (rc > 0) {
@@ -452,18 +645,18 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 			rc = -1;
 			break;
 		}
-		t = (now() - start) * 1000;
-		if ((reason = not_ready(&v)) && !*v.mode) {
+		t = since(start);
+		if ((reason = not_ready(&v, &begun)) && (v.dead || is_shell(v.command))) {
 			*why = reason;	/* a shell now: the key would run the text */
 			free_view(&v);
 			rc = -1;
 			break;
 		}
 		free(reason);
-		if (stopped && (presses || *v.mode)) {	/* pressed, or never will be */
-			if (!presses)
+		if (stopped && (state != TYPED || *v.mode)) {	/* pressed, or never will be */
+			if (state == TYPED)
 				*why = format("tsend was stopped with it typed, not submitted (%s)", v.mode);
-			rc = presses ? 0 : -1;
+			rc = state == TYPED ? -1 : 0;
 			free_view(&v);
 			break;
 		}
@@ -473,37 +666,70 @@ submit_surely(const char *pane, const char *text, const char *before, char **why
 		if (!last || strcmp(last, row))
 			changed = t;
 		drawn = *tail && strstr(row, tail);
-		broke = presses && !*row && *tail && v.below && strstr(v.above, tail);
-		in = drawn || (typed && !strcmp(row, typed)) || broke;
-		now_press = 0;
-		if (*v.mode)
-			;	/* the key would go to the mode: wait for its end */
-		else if (!presses)
-			now_press = t >= delay_ms && ((drawn || (changed < t && strcmp(row, before))) ||
-			    t >= BLIND_MS);
-		else if (in)
-			now_press = t - (changed > pressed ? changed : pressed) >=
-			    (broke ? BROKE_MS : RETRY_MS);
-		else if (seen ? ++gone >= 2 : t - pressed >= RETRY_MS)
-			rc = 0;
-		if (in)
-			gone = 0;
-		free_view(&v);
-		if (now_press) {
-			if (drawn && changed == t && !presses)
+		broke = state == PRESSED && !*row && *tail && v.below && strstr(v.above, tail);
+		on = drawn || (typed && !strcmp(row, typed)) || broke;
+		key = 0;
+		switch (state) {
+		case TYPED:
+			key = t >= delay_ms && !v.unread &&
+			    (drawn || (changed < t && strcmp(row, before)) || (blind = t >= BLIND_MS));
+			if (key && drawn && changed == t)
 				sleep_ms(LOOK_MS);	/* just drawn: let the program settle */
-			seen = in || strcmp(row, before);
-			free(typed);
-			typed = seen && !broke ? xstrdup(row) : 0;
-			if (press(pane, why) < 0) {
-				rc = -1;
-				break;
+			break;
+		case PRESSED:
+			if (v.unread) {
+				;	/* it has not read the key */
+			} else if (on) {
+				gone = 0;
+				t -= changed > pressed ? changed : pressed;	/* still so long */
+				key = t >= (broke ? BROKE_MS : v.rest != rest ? RETRY_MS : FROZEN_MS);
+			} else if (blind ? t - pressed >= RETRY_MS : ++gone >= 2) {
+				state = LEFT;
+				entered = t;
 			}
-			presses++;
-			pressed = (now() - start) * 1000;
+			break;
+		case LEFT:
+			if (on && !blind)
+				key = 1;	/* back */
+			else if (t - entered < BACK_MS)
+				;
+			else if (!busy && reports(j, pane, &taken) && !taken)
+				state = UNTAKEN, entered = t;
+			else
+				state = SUBMITTED;
+			break;
+		case UNTAKEN:
+			if (reports(j, pane, &taken), taken)
+				state = SUBMITTED;
+			else if (t - entered >= TAKEN_MS && !(key = !again))
+				*why = xstrdup("typed, not taken by the agent"), rc = -1;
+			break;
+		case SUBMITTED:
+			break;
 		}
-		if (rc > 0 && t >= delay_ms + wait_s * 1000) {
-			*why = format("typed but not submitted after %g s", wait_s);
+		if (state == SUBMITTED)
+			rc = 0;
+		dialog = v.cue && v.cue->kind == CUE_DIALOG ? v.cue->phrase : 0;
+		if (key && !*v.mode && !dialog) {	/* else wait */
+			if (!broke && (on || (state == TYPED && !blind))) {
+				free(typed);	/* what the input line shows with the text */
+				typed = xstrdup(row);
+			}
+			if (press(pane, why) < 0)
+				rc = -1;
+			if (state == UNTAKEN)
+				again = 1, entered = since(start);
+			else
+				state = PRESSED;
+			pressed = since(start);
+			rest = v.rest;
+			busy = v.cue && v.cue->kind == CUE_BUSY;
+			gone = 0;
+		}
+		free_view(&v);
+		if (rc > 0 && state < UNTAKEN && since(start) >= delay_ms + wait_s * 1000) {
+			*why = dialog ? format("typed, not submitted: a dialog is open: %s", dialog) :
+			    format("typed but not submitted after %g s", wait_s);
 			rc = -1;
 		}
 	}
@@ -543,25 +769,33 @@ save_text(const char *path, const char *text)
 	return 0;
 }
 
-/* Types text into target and submits it; 0, or -1 with *why. */
+/* Types the job's text into its target and submits it; 0, or -1 with
+ * *why. */
 static int
-deliver(const char *target, char *text, char **why)
+deliver(const struct job *j, char **why)
 {
+	const char *target = j->target, *text = j->prompt;
 	const char *paste[20], *keys[] = { "send-keys", "-t", 0, key, 0 }, **k;
 	char buffer[64], dir[4096], file[4200], *path, *pane = 0, *before = 0, *ignored = 0;
 	int lock, i = 0, rc = -1, waited, check, one_go, failed = 0;
+	char *name = j->id ? format("%s: %s", j->id, target) : xstrdup(target), *socket;
 	struct view v;
 
-	if (find_pane(target, &v, why) < 0)
-		return -1;
-	if ((lock = lock_pane(v.socket, v.id, &waited, dir, why)) < 0) {
-		free_view(&v);
+	if (find_pane(name, target, &v, why) < 0) {
+		free(name);
 		return -1;
 	}
+	if (!(socket = server_socket(v.id, why)) || (lock = lock_pane(socket, v.id, &waited, dir, why)) < 0) {
+		free(socket);
+		free_view(&v);
+		free(name);
+		return -1;
+	}
+	free(socket);
 	pane = xstrdup(v.id);
 	if (waited) {	/* another delivery came first: look again */
 		free_view(&v);
-		if (find_pane(pane, &v, why) < 0)
+		if (find_pane(name, pane, &v, why) < 0)
 			goto out;
 	}
 	before = squeeze(v.row, strlen(v.row));
@@ -601,7 +835,7 @@ deliver(const char *target, char *text, char **why)
 		goto out;
 	}
 	if (check) {
-		rc = submit_surely(pane, text, before, why);
+		rc = submit_surely(j, pane, before, why);
 		goto out;
 	}
 	if (submit && !one_go) {
@@ -611,6 +845,7 @@ deliver(const char *target, char *text, char **why)
 	}
 	rc = 0;
 out:
+	free(name);
 	free(pane);
 	free(before);
 	close(lock);
@@ -637,19 +872,58 @@ shell_word(const char *s)
 	return w;
 }
 
-/* Holds the task as UNSENT in the state file, under its lock. */
-static void
+/* Holds the task as UNSENT in the state file, under its lock; 0, or -1
+ * (a full disk), said. */
+static int
 hold_unsent(const char *path, const char *id, const char *why)
 {
 	struct statefile sf = { 0 };
+	int rc = -1;
 
 	if (open_statefile(&sf, path, 1) == 0) {
 		lock_statefile(&sf, LOCK_EX);
-		append_event(&sf, "UNSENT", id, why);
-		unlock_statefile(&sf);
+		rc = append_event(&sf, "UNSENT", id, why);
+		if (unlock_statefile(&sf) < 0)
+			rc = -1;
 		close(sf.fd);
 	}
 	free(sf.path);
+	return rc;
+}
+
+/* The holds a state file did not take: tried again at each later
+ * failure and as tsend ends, when the disk may have room again. */
+struct hold {
+	char *path, *id, *why;
+	struct hold *next;
+};
+static pthread_mutex_t holds_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hold *unheld;
+
+/* Tries them again; with last, says those that still did not take. */
+static void
+retry_holds(int last)
+{
+	struct hold **h, *d;
+
+	pthread_mutex_lock(&holds_lock);
+	for (h = &unheld; (d = *h); ) {
+		if (hold_unsent(d->path, d->id, d->why) == 0) {
+			complain("%s: held UNSENT at last, as tq now shows", d->id);
+		} else if (!last) {
+			h = &d->next;
+			continue;
+		} else {
+			complain("%s: could never be held UNSENT in %s: tq shows it sent, and it was not "
+			    "delivered", d->id, d->path);
+		}
+		*h = d->next;
+		free(d->path);
+		free(d->id);
+		free(d->why);
+		free(d);
+	}
+	pthread_mutex_unlock(&holds_lock);
 }
 
 /* Reports a failed delivery, with the command that sends it again, once
@@ -659,13 +933,25 @@ report_failure(const struct job *j, const char *why)
 {
 	size_t n = j->state ? strlen(j->state) : 0;
 	char *queue = 0, *sock = 0;
+	const char *not_held = "";
 
 	if (!j->id) {
 		complain("%s: %s", j->target, why);
 		return;
 	}
-	if (j->state)
-		hold_unsent(j->state, j->id, why);
+	retry_holds(0);
+	if (j->state && hold_unsent(j->state, j->id, why) < 0) {
+		struct hold *h = xmalloc(sizeof *h);
+
+		h->path = xstrdup(j->state);
+		h->id = xstrdup(j->id);
+		h->why = xstrdup(why);
+		pthread_mutex_lock(&holds_lock);
+		h->next = unheld;
+		unheld = h;
+		pthread_mutex_unlock(&holds_lock);
+		not_held = "; it could not be held UNSENT, so tq shows it sent: it was not delivered";
+	}
 	if (n > 6 && !strcmp(j->state + n - 6, ".state")) {
 		char *path = xstrndup(j->state, n - 6);
 
@@ -674,8 +960,8 @@ report_failure(const struct job *j, const char *why)
 	}
 	if (tmux_flag)
 		sock = shell_word(tmux_arg);
-	complain("%s: %s: %s; to send it again: tnext -r %s%s%s </dev/null | tsend%s%s%s%s",
-	    j->id, j->target, why, j->id, queue ? " " : "", queue ? queue : "",
+	complain("%s: %s: %s%s; to send it again: tnext -r %s%s%s </dev/null | tsend%s%s%s%s",
+	    j->id, j->target, why, not_held, j->id, queue ? " " : "", queue ? queue : "",
 	    sock ? " " : "", sock ? tmux_flag : "", sock ? " " : "", sock ? sock : "");
 	free(queue);
 	free(sock);
@@ -690,7 +976,7 @@ send_job(struct job *j)
 	if (dropped)
 		complain("%s%s%s: removed %zu control character%s", j->id ? j->id : "",
 		    j->id ? ": " : "", j->target, dropped, dropped == 1 ? "" : "s");
-	if (deliver(j->target, j->prompt, &why) == 0)
+	if (deliver(j, &why) == 0)
 		return 0;
 	report_failure(j, why);
 	free(why);
@@ -809,6 +1095,31 @@ finish_work(void)
 	return failed;
 }
 
+/* Stopped, tsend must read every record its writer wrote before it
+ * closes its input: a record left in the pipe would be sent, never typed,
+ * never held.  tnext writes records only under its send lock, QUEUE.lock
+ * beside the state file: taken, and the input read once more, nothing
+ * more can come.  Returns 1 with the lock in *fd (-1: there is none to
+ * take), or 0 while a batch holds it: read what it writes, try again. */
+static int
+stop_writers(const char *state, int *fd)
+{
+	size_t n = strlen(state);
+	char *path;
+
+	*fd = -1;
+	if (n < 6 || strcmp(state + n - 6, ".state"))
+		return 1;
+	path = xmalloc(n);
+	sprintf(path, "%.*s.lock", (int)n - 6, state);
+	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	free(path);
+	if (*fd < 0 || flock(*fd, LOCK_EX | LOCK_NB) == 0)
+		return 1;
+	close(*fd);
+	return 0;
+}
+
 /* The rest of the input is read without waiting; see the top. */
 static void
 on_stop(int sig)
@@ -861,15 +1172,33 @@ main(int argc, char *argv[])
 	struct job *j;
 	char *end;
 	size_t len;
-	int c, i, rc, failed = 0;
+	int c, i, rc, failed = 0, writers = -1, quiet = 0;
 
 	progname = "tsend";
-	open_std_fds();
-	usage_text = "usage: tsend [-ns] [-d MS] [-k KEY] [-w SECONDS] [-L SOCKET | -S PATH] [TARGET [TEXT ...]]";
-	while ((c = next_option(argc, argv, "nsd:k:w:L:S:")) != -1)
+	open_std_fds(0);
+	usage_text = "usage: tsend [-ns] [-a PROGRAM] [-d MS] [-k KEY] [-w SECONDS] [-L SOCKET | -S PATH] [TARGET [TEXT ...]]\n"
+	    "  -a PROGRAM  type into a pane that runs PROGRAM (ssh, sudo, ...): an agent runs behind it\n"
+	    "  -n          type the prompt, press no key\n"
+	    "  -s          type into a pane whose program is a shell, or reads lines, too\n"
+	    "  -d MS       wait MS milliseconds between the paste and the key (100)\n"
+	    "  -k KEY      the submit key, as tmux names it (Enter)\n"
+	    "  -w SECONDS  wait up to SECONDS for a pane to be ready, and for the key to be taken (30)\n"
+	    "  -L SOCKET   the tmux server, by socket name\n"
+	    "  -S PATH     the tmux server, by socket path\n"
+	    "Without TARGET, types the prompts of the task records on stdin.";
+	while ((c = next_option(argc, argv, "a:nsd:k:w:L:S:")) != -1)
 		switch (c) {
 		case 'n': submit = 0; break;
 		case 's': into_shell = 1; break;
+		case 'a':
+			if (!*optarg || strchr(optarg, '\n'))
+				bad_usage("-a %s: not a program name", optarg);
+			len = named ? strlen(named) + 1 : 0;
+			named = xrealloc(named, len + strlen(optarg) + 1);
+			if (len)
+				named[len - 1] = '\n';
+			memcpy(named + len, optarg, strlen(optarg) + 1);
+			break;
 		case 'd':
 			delay_ms = strtol(optarg, &end, 10);
 			if (*end || !*optarg || delay_ms < 0 || delay_ms > 60000)
@@ -888,6 +1217,8 @@ main(int argc, char *argv[])
 		case 'L':
 		case 'S': tmux_server(c, optarg); break;
 		}
+	if (tmux_flag && tmux_flag[1] == 'S' && *tmux_arg != '/')
+		tmux_arg = absolute_path(tmux_arg);	/* the socket as reached from here, for good */
 	signal(SIGPIPE, SIG_IGN);	/* a tmux that exits early is an error, not death */
 	signal(SIGCHLD, SIG_DFL);	/* inherited ignored, no tmux could be waited for */
 	if (optind < argc) {
@@ -921,6 +1252,7 @@ main(int argc, char *argv[])
 			sigaction(stops[i], &old, 0);	/* nohup(1), a background job */
 	tmux_control = 1;	/* one tmux client for the looks and keys */
 	reader_init(&r, stdin, "-");
+again:
 	while ((rc = read_task(&r, &t))) {
 		if (rc < 0) {
 			failed = 1;
@@ -950,12 +1282,21 @@ main(int argc, char *argv[])
 		complain("-: %s", strerror(EAGAIN));	/* a non-blocking input */
 		failed = 1;
 	}
+	if (stopped && r.paused && r.state && !quiet) {	/* see stop_writers() */
+		if (!(quiet = stop_writers(r.state, &writers)))
+			sleep_ms(10);
+		r.paused = 0;
+		goto again;
+	}
 	if (stopped) {	/* closed, and never another file as fd 0 */
 		fcntl(0, F_SETFL, input_flags);
 		if ((i = open("/dev/null", O_RDONLY)) >= 0 && dup2(i, 0) == 0 && i)
 			close(i);
 	}
+	if (writers >= 0)
+		close(writers);	/* they may write again: to a closed pipe */
 	failed |= finish_work();
+	retry_holds(1);
 	tmux_done();
 	free(r.buf);
 	free(r.state);

@@ -21,18 +21,18 @@
  * - A last line with no newline yet counts at once if its status word is
  *   followed by something (no append can change it), else once the file
  *   has been still for STILL_MS.  -1 and the start of -n count it at once.
- * - Paths, not inodes: a file is looked up by name whenever an event
- *   names it in a directory its path goes through: its own, its symbolic
- *   links' targets', or their nearest existing ancestor while they are
- *   missing.  No descriptor is kept open, so any number of files fit.
+ * - Paths, not inodes: a file is looked up by name whenever watch.c says
+ *   its path may have changed.  No descriptor is kept open, so any number
+ *   of files fit.
  * - A problem with a file is reported when it starts and when it ends.
  * - A line that looks like a marker but is not one (near_miss()) is
  *   reported on stderr once per occurrence, counted like a marker.
  * - SIGTERM and SIGINT end it between two reads of at most CHUNK bytes.
  *
- * Waking up is the only part that depends on the system: inotify on
- * Linux, stat(2) every -p SECONDS anywhere.  A kqueue port goes beside.
+ * Waking up is the only part that depends on the system, and watch.c
+ * holds it: inotify on Linux, stat(2) every -p SECONDS anywhere.
  */
+#include "system.h"	/* st_mtim, st_ctim */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -46,13 +46,11 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/inotify.h>
-#endif
 
 #include "util.h"
 #include "record.h"
 #include "marker.h"
+#include "watch.h"
 
 #define BIG (8L << 20)		/* a larger file's appends are read alone */
 #define CHUNK (1 << 18)		/* read at a time from a larger file */
@@ -60,7 +58,6 @@
 #define STILL_MS 100		/* no change for this long: the file is still */
 #define NOT_REGULAR (-1)	/* a problem that is no errno */
 #define FORCE 1			/* read it even if stat(2) says the same */
-#define RESOLVE 2		/* watch its path anew */
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
@@ -73,7 +70,6 @@ struct count {			/* one marker, or one near miss, of a file */
 struct file {
 	const char *path;
 	int problem;		/* 0, an errno or NOT_REGULAR: reported once */
-	int unwatched;		/* 0, or why a watch could not be added */
 	void *markers, *misses;	/* trees of struct count */
 	unsigned long gen;	/* scans from the first byte */
 	struct stat st;		/* as last read */
@@ -91,9 +87,7 @@ struct file {
 	long long tail_due;	/* when to count the last line, if still; 0 */
 	long long verify_due;	/* when to read a big file whole, if still; 0 */
 	long long scan_ms;	/* what reading it whole cost last time */
-	time_t checked;		/* -p: when it was last read */
-	struct hop *hops;	/* inotify: what its path goes through */
-	int dirty, how;		/* to look at again: FORCE, RESOLVE */
+	int dirty, how;		/* to look at again: FORCE */
 };
 
 struct reading {		/* one read of a file */
@@ -106,19 +100,10 @@ struct reading {		/* one read of a file */
 static struct file *files, **dirty;
 static int nfiles, ndirty;
 static regex_t ere;
-static int use_ere, quiet, sigpipe[2], ifd = -1;
+static int use_ere, quiet, once, sigpipe[2];
 static char *batch;
 static size_t batchlen, batchcap;
 static volatile sig_atomic_t stop;
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static void
 add_to_batch(const char *s, size_t n)
@@ -189,8 +174,39 @@ count(void **tree, unsigned long gen, const char *key, size_t len)
 	return c;
 }
 
+/* A marker's note, as it goes on the line: blanks at either end gone,
+ * 200 bytes at most, nothing that drives a terminal. */
 static void
-count_marker(struct file *f, const char *id, size_t idlen, const char *status, size_t statuslen)
+add_note(const char *s, size_t n)
+{
+	char shown[201];
+	size_t i, m;
+
+	while (n && strchr(" \t.:;,-", *s)) {	/* "DONE." "DONE:", "DONE - why" */
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	if (!n)
+		return;
+	if (n > 200)
+		for (n = 200; n && ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+			;	/* not in the middle of a character */
+	for (i = m = 0; i < n; i++)
+		if (s[i] == '\t')
+			shown[m++] = ' ';
+		else if ((unsigned char)s[i] >= ' ' && s[i] != 0x7f)
+			shown[m++] = s[i];
+	if (m) {
+		add_to_batch(" ", 1);
+		add_to_batch(shown, m);
+	}
+}
+
+static void
+count_marker(struct file *f, const char *id, size_t idlen, const char *status, size_t statuslen,
+    const char *note, size_t notelen)
 {
 	static char *key;
 	static size_t cap;
@@ -207,9 +223,11 @@ count_marker(struct file *f, const char *id, size_t idlen, const char *status, s
 	if (c->n > c->printed) {
 		c->printed = c->n;
 		if (!quiet) {
-			len = snprintf(n, sizeof n, " %ld\n", c->n);
+			len = snprintf(n, sizeof n, " %ld", c->n);
 			add_to_batch(key, idlen + 1 + statuslen);
 			add_to_batch(n, len);
+			add_note(note, notelen);
+			add_to_batch("\n", 1);
 		}
 	}
 }
@@ -259,8 +277,8 @@ count_miss(struct reading *r, const char *s, size_t n, const char *why)
 	c->printed = c->n;
 	if (quiet)
 		return;
-	for (i = 0, m = MIN(n, 200); i < m; i++)	/* nothing that drives a terminal */
-		shown[i] = s[i] == '\t' ? ' ' : (unsigned char)s[i] < ' ' || s[i] == 0x7f ? '?' : s[i];
+	for (i = 0, m = MIN(n, 200); i < m; i++)	/* complain() escapes the rest */
+		shown[i] = s[i] ? s[i] : '?';
 	snprintf(shown + m, sizeof shown - m, "%s", n > m ? "..." : "");
 	complain("%s:%ld: not a marker (%s): %s", r->f->path, line_number(r, r->base + (s - r->buf)),
 	    why, shown);
@@ -268,13 +286,13 @@ count_miss(struct reading *r, const char *s, size_t n, const char *why)
 
 static int
 match_ere(const char *s, size_t n, const char **id, size_t *idlen, const char **status,
-    size_t *statuslen)
+    size_t *statuslen, const char **note, size_t *notelen)
 {
-	regmatch_t m[3];
+	regmatch_t m[4];
 	char *line = xstrndup(s, n);
 	int ok;
 
-	ok = !regexec(&ere, line, 3, m, 0) && m[1].rm_so >= 0 && m[2].rm_so >= 0;
+	ok = !regexec(&ere, line, 4, m, 0) && m[1].rm_so >= 0 && m[2].rm_so >= 0;
 	free(line);
 	if (!ok)
 		return 0;
@@ -282,6 +300,8 @@ match_ere(const char *s, size_t n, const char **id, size_t *idlen, const char **
 	*idlen = m[1].rm_eo - m[1].rm_so;
 	*status = s + m[2].rm_so;
 	*statuslen = m[2].rm_eo - m[2].rm_so;
+	*note = s + (m[3].rm_so >= 0 ? m[3].rm_so : 0);	/* a third group, if any */
+	*notelen = m[3].rm_so >= 0 ? (size_t)(m[3].rm_eo - m[3].rm_so) : 0;
 	for (ok = *statuslen > 0, n = 0; n < *statuslen; n++)
 		ok &= is_alnum((*status)[n]) || (*status)[n] == '_' || (*status)[n] == '-';
 	return ok && valid_id(*id, *idlen);
@@ -293,13 +313,17 @@ match_ere(const char *s, size_t n, const char **id, size_t *idlen, const char **
 static int
 scan_line(struct reading *r, const char *s, size_t n, int complete)
 {
-	const char *id, *status;
-	size_t idlen, statuslen;
+	const char *id, *status, *note = "";
+	size_t idlen, statuslen, notelen = 0;
 	char why[256];
 
-	if (use_ere ? complete && match_ere(s, n, &id, &idlen, &status, &statuslen) :
+	if (use_ere ? complete && match_ere(s, n, &id, &idlen, &status, &statuslen, &note, &notelen) :
 	    match_heading(s, n, complete, &id, &idlen, &status, &statuslen)) {
-		count_marker(r->f, id, idlen, status, statuslen);
+		if (!use_ere) {	/* the rest of the heading, once it has ended */
+			note = status + statuslen;
+			notelen = complete ? (size_t)(s + n - note) : 0;
+		}
+		count_marker(r->f, id, idlen, status, statuslen, note, notelen);
 		return 1;
 	}
 	if (!complete || (n >= 8 && !memcmp(s, "twatch: ", 8)))	/* our own stderr */
@@ -336,13 +360,6 @@ scan_lines(struct reading *r, const char *p, const char *end)
 		scan_line(r, s, nl - s, 1);
 		p = nl + 1;
 	}
-}
-
-static int
-changed(const struct stat *a, const struct stat *b)
-{
-	return !same_file(a, b) || a->st_ctim.tv_sec != b->st_ctim.tv_sec ||
-	    a->st_ctim.tv_nsec != b->st_ctim.tv_nsec;
 }
 
 /* Scans the complete lines of the len bytes at p, which r holds; with
@@ -433,7 +450,7 @@ read_small(struct reading *r, int still)
 				len += n;
 			else if (n == 0 || errno != EINTR)
 				break;
-		if (tries++ || fstat(r->fd, &st) < 0 || !changed(&st, &f->st) || st.st_size > BIG)
+		if (tries++ || fstat(r->fd, &st) < 0 || !file_changed(&st, &f->st) || st.st_size > BIG)
 			break;
 		f->st = st;
 	}
@@ -510,8 +527,9 @@ set_problem(struct file *f, int problem)
 {
 	if (problem == f->problem)
 		return;
-	if (problem)
-		complain("%s: %s", f->path, problem == NOT_REGULAR ? "not a regular file" : strerror(problem));
+	if (problem)	/* a file missing while it is followed is waited for: say so */
+		complain("%s: %s%s", f->path, problem == NOT_REGULAR ? "not a regular file" : strerror(problem),
+		    problem == ENOENT && !once ? "; waiting for it" : "");
 	else
 		complain("%s: back", f->path);
 	f->problem = problem;
@@ -544,7 +562,6 @@ check_file(struct file *f, int still)
 	}
 	set_problem(f, 0);
 	r.f = f;
-	f->checked = time(0);
 	if (st.st_size <= BIG) {
 		f->st = st;
 		read_small(&r, still);
@@ -576,7 +593,7 @@ check_still(struct file *f, long long now)
 
 	if (!(f->tail_due && f->tail_due <= now) && !(f->verify_due && f->verify_due <= now))
 		return;
-	if (stat(f->path, &st) < 0 || changed(&st, &f->st))
+	if (stat(f->path, &st) < 0 || file_changed(&st, &f->st))
 		check_file(f, 0);
 	else
 		check_file(f, 1);
@@ -592,284 +609,16 @@ mark(struct file *f, int how)
 	}
 }
 
-/* -p: a file whose stat(2) changed, or that was read so soon after it
- * changed that a change in the same tick of its clock would not show. */
+/* What watch.c says: a file only closed after writing (and not written
+ * to otherwise: each write(2) is an event of its own) is read only if
+ * stat(2) says it changed, as only a writer through mmap(2) needs. */
 static void
-poll_files(void)
+changed(size_t i, int what)
 {
-	struct stat st;
-	int i;
-
-	for (i = 0; i < nfiles; i++)
-		if (stat(files[i].path, &st) < 0 ? errno != files[i].problem :
-		    files[i].problem || changed(&st, &files[i].st) ||
-		    files[i].st.st_mtim.tv_sec >= files[i].checked - 1)
-			mark(&files[i], FORCE);
+	mark(&files[i], what & (WATCH_WRITTEN | WATCH_MOVED) ? FORCE : 0);
 }
 
-#ifdef __linux__
-#define DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_MODIFY | IN_ATTRIB | \
-	IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
-
-/* A name in a watched directory that a file's path goes through: its own
- * name, a symbolic link's target, or, while the directory that should
- * hold one is missing, the next name down in the nearest ancestor. */
-struct hop {
-	int wd;
-	char *name;
-	struct file *f;
-	struct hop *next;	/* of the same file */
-	struct hop *same;	/* with the same wd and name */
-};
-static void *hops;	/* the first hop of each wd and name */
-
-static int
-compare_hops(const void *a, const void *b)
-{
-	const struct hop *x = a, *y = b;
-
-	return x->wd != y->wd ? (x->wd > y->wd) - (x->wd < y->wd) : strcmp(x->name, y->name);
-}
-
-/* Removes the watch wd if no path goes through it any more. */
-static void
-unwatch(int wd)
-{
-	struct hop *h;
-	int i;
-
-	for (i = 0; i < nfiles; i++)
-		for (h = files[i].hops; h; h = h->next)
-			if (h->wd == wd)
-				return;
-	inotify_rm_watch(ifd, wd);
-}
-
-/* Splits path into its directory and its last name; 0 when there is no
- * name to look for in a directory above ("/", ".", ".."). */
-static int
-split(const char *path, char **dir, char **name)
-{
-	const char *slash = strrchr(path, '/');
-
-	*dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
-	*name = xstrdup(slash ? slash + 1 : path);
-	return **name && strcmp(*name, ".") && strcmp(*name, "..");
-}
-
-static char *
-join(const char *dir, const char *name)
-{
-	char *s = xmalloc(strlen(dir) + strlen(name) + 2);
-
-	sprintf(s, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
-	return s;
-}
-
-/* Watches the directory of path, or its nearest ancestor that exists and
- * can be watched; 0 or an errno (EACCES: the directory was not watched,
- * its parent is, and sees when that changes).  raced: the missing
- * directory appeared meanwhile. */
-static int
-add_hop(struct file *f, const char *path, int *raced)
-{
-	struct hop *h;
-	void *node;
-	struct stat st;
-	char *dir, *name, *up, *upname, *child;
-	int wd, depth = 0, err = 0;
-
-	if (!split(path, &dir, &name)) {
-		free(dir);
-		free(name);
-		return 0;
-	}
-	while ((wd = inotify_add_watch(ifd, dir, DIR_EVENTS)) < 0 &&
-	    (errno == ENOENT || errno == ENOTDIR || errno == EACCES)) {
-		if (errno == EACCES)
-			err = EACCES;
-		if (!split(dir, &up, &upname)) {
-			free(up);
-			free(upname);
-			free(dir);
-			free(name);
-			return 0;	/* nothing above to watch */
-		}
-		free(dir);
-		free(name);
-		dir = up;
-		name = upname;
-		depth++;
-	}
-	if (wd < 0) {
-		free(dir);
-		free(name);
-		return errno;
-	}
-	child = join(dir, name);
-	*raced |= depth && !err && !stat(child, &st);
-	free(child);
-	free(dir);
-	h = xmalloc(sizeof *h);
-	h->wd = wd;
-	h->name = name;
-	h->f = f;
-	h->next = f->hops;
-	f->hops = h;
-	h->same = 0;
-	if ((node = tree_add(h, &hops, compare_hops)) != (void *)h) {
-		h->same = ((struct hop *)node)->same;
-		((struct hop *)node)->same = h;
-	}
-	return err;
-}
-
-static void
-drop_hops(struct hop *h)
-{
-	struct hop *next, *first, **p;
-	void *node;
-
-	for (; h; h = next) {
-		next = h->next;
-		if ((node = tfind(h, &hops, compare_hops)) && (first = *(struct hop **)node) == h) {
-			tdelete(h, &hops, compare_hops);
-			if (h->same)
-				tree_add(h->same, &hops, compare_hops);
-		} else if (node) {
-			for (p = &first->same; *p && *p != h; p = &(*p)->same)
-				;
-			if (*p)
-				*p = h->same;
-		}
-		free(h->name);
-		unwatch(h->wd);
-		free(h);
-	}
-}
-
-/* The target of the symbolic link path, as a path from here; 0 if path
- * is no link. */
-static char *
-follow_link(const char *path)
-{
-	char target[4096], *dir, *name, *s;
-	ssize_t n = readlink(path, target, sizeof target);
-
-	if (n <= 0 || n == sizeof target)
-		return 0;
-	target[n] = 0;
-	if (*target == '/' || !strchr(path, '/'))
-		return xstrdup(target);
-	split(path, &dir, &name);
-	s = join(dir, target);
-	free(dir);
-	free(name);
-	return s;
-}
-
-/* Watches every directory f's path goes through, anew; 0 or an errno. */
-static int
-resolve(struct file *f)
-{
-	struct hop *old = f->hops, *h;
-	char *path, *next;
-	int i, err, raced, tries = 0;
-
-	for (f->hops = 0;; f->hops = 0, drop_hops(h)) {
-		err = raced = 0;
-		for (path = xstrdup(f->path), i = 0; path && i < 40; i++, path = next) {
-			err = err ? err : add_hop(f, path, &raced);
-			next = follow_link(path);
-			free(path);
-		}
-		free(path);
-		if (!raced || ++tries == 3)
-			break;
-		h = f->hops;	/* a missing directory appeared meanwhile: again */
-	}
-	drop_hops(old);
-	return err;
-}
-
-/* Marks the files whose path goes through wd, or all with -1. */
-static void
-mark_watching(int wd)
-{
-	struct hop *h;
-	int i;
-
-	for (i = 0; i < nfiles; i++) {
-		for (h = files[i].hops; h && h->wd != wd; h = h->next)
-			;
-		if (wd < 0 || h)
-			mark(&files[i], FORCE | RESOLVE);
-	}
-}
-
-static void
-read_events(void)
-{
-	union {
-		struct inotify_event e;
-		char b[1 << 16];
-	} u;
-	struct inotify_event *e;
-	struct hop key, *h;
-	void *node;
-	ssize_t n;
-	char *p;
-
-	if ((n = read(ifd, u.b, sizeof u.b)) > 0)	/* once: a busy neighbour starves nothing */
-		for (p = u.b; p < u.b + n; p += sizeof *e + e->len) {
-			e = (struct inotify_event *)(void *)p;
-			if (e->mask & IN_Q_OVERFLOW)
-				mark_watching(-1);	/* events lost: look at everything */
-			else if (e->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
-				mark_watching(e->wd);
-			else if (e->len) {
-				key.wd = e->wd;
-				key.name = e->name;
-				if ((node = tfind(&key, &hops, compare_hops)))
-					for (h = *(struct hop **)node; h; h = h->same)
-						mark(h->f, (e->mask & IN_CLOSE_WRITE ? 0 : FORCE) |
-						    (e->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM |
-						    IN_MOVED_TO | IN_ATTRIB) ? RESOLVE : 0));
-			}
-		}
-	if (n < 0 && errno != EAGAIN && errno != EINTR)
-		die(1, "inotify: %s", strerror(errno));
-}
-
-static void
-set_unwatched(struct file *f, int err)
-{
-	if (err == f->unwatched)
-		return;
-	if (err)
-		complain("%s: cannot watch: %s", f->path, strerror(err));
-	else
-		complain("%s: watched again", f->path);
-	f->unwatched = err;
-}
-
-static void
-watch_files(void)
-{
-	int i, err;
-
-	if ((ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0)
-		die(1, "inotify: %s", strerror(errno));
-	for (i = 0; i < nfiles; i++)
-		if ((err = resolve(&files[i])))
-			die(1, "%s: cannot watch: %s%s", files[i].path, strerror(err),
-			    err == ENOSPC ? " (see fs.inotify.max_user_watches)" : "");
-}
-#endif
-
-/* Looks at the files marked.  A file closed after writing (and not
- * written to otherwise: each write(2) is an event of its own) is read only
- * if stat(2) says it changed, as only a writer through mmap(2) needs. */
+/* Looks at the files marked. */
 static void
 look_again(void)
 {
@@ -879,30 +628,31 @@ look_again(void)
 
 	for (i = 0; i < ndirty; i++) {
 		f = dirty[i];
-#ifdef __linux__
-		if (f->how & RESOLVE && !stop)
-			set_unwatched(f, resolve(f));
-#endif
-		if (!stop && (f->how & FORCE || f->problem || stat(f->path, &st) < 0 || changed(&st, &f->st)))
+		if (!stop && (f->how & FORCE || f->problem || stat(f->path, &st) < 0 || file_changed(&st, &f->st)))
 			check_file(f, 0);
 		f->how = f->dirty = 0;
 	}
 	ndirty = 0;
 }
 
-/* Waits for events, -p's next look or a file to be still, and acts. */
+/* Waits for events, the next look or a file to be still, and acts.
+ * Ends when the reader of a pipe or socket on stdout is gone, as at the
+ * end of an ssh(1) session, rather than at the next marker. */
 static void
-follow(long long poll_ms)
+follow(void)
 {
-	struct pollfd fds[2];
-	long long now, due, next_poll = poll_ms ? now_ms() + poll_ms : 0;
+	struct pollfd fds[3];
+	struct stat st;
+	long long now, due;
 	int i;
 
 	fds[0].fd = sigpipe[0];
-	fds[1].fd = ifd;	/* -1 with -p: poll(2) skips it */
+	fds[1].fd = watch_fd();	/* -1 when it looks: poll(2) skips it */
+	fds[2].fd = fstat(1, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) ? 1 : -1;
 	fds[0].events = fds[1].events = POLLIN;
+	fds[2].events = 0;	/* POLLERR or POLLHUP come anyway */
 	while (!stop) {
-		due = next_poll;
+		due = watch_due();
 		for (i = 0; i < nfiles; i++) {
 			if (files[i].tail_due && (!due || files[i].tail_due < due))
 				due = files[i].tail_due;
@@ -910,18 +660,13 @@ follow(long long poll_ms)
 				due = files[i].verify_due;
 		}
 		now = now_ms();
-		if (poll(fds, 2, due ? (int)MIN(MAX(due - now, 0), INT_MAX) : -1) < 0 && errno != EINTR)
+		if (poll(fds, 3, due ? (int)MIN(MAX(due - now, 0), INT_MAX) : -1) < 0 && errno != EINTR)
 			die(1, "poll: %s", strerror(errno));
 		if (stop)
 			break;
-#ifdef __linux__
-		if (fds[1].revents)
-			read_events();
-#endif
-		if (poll_ms && (now = now_ms()) >= next_poll) {
-			poll_files();
-			next_poll = now + poll_ms;
-		}
+		if (fds[2].revents & (POLLERR | POLLHUP))
+			exit(1);	/* as a write would find it: EPIPE */
+		watch_events(changed);
 		look_again();
 		for (i = 0, now = now_ms(); i < nfiles && !stop; i++)
 			check_still(&files[i], now);
@@ -945,14 +690,18 @@ int
 main(int argc, char *argv[])
 {
 	struct sigaction sa;
-	struct stat st;
 	double poll = 0;
-	char *end, *dir, *name;
-	int c, i, once = 0, skip = 0, missing = 0;
+	char *end, *dir;
+	int c, i, skip = 0, missing = 0;
 
 	progname = "twatch";
-	open_std_fds();
-	usage_text = "usage: twatch [-1n] [-e ERE] [-p SECONDS] FILE...";
+	open_std_fds(1);
+	usage_text = "usage: twatch [-1n] [-e ERE] [-p SECONDS] FILE...\n"
+	    "  -1          scan once, print one batch and exit (cron)\n"
+	    "  -n          count the markers there at start, print only new ones\n"
+	    "  -e ERE      a marker is a line ERE matches: group 1 the ID, group 2 the status\n"
+	    "  -p SECONDS  look with stat(2) every SECONDS instead of inotify (NFS)\n"
+	    "Prints each marker (### ID: COMPLETED) as ID STATUS N, in batches.";
 	while ((c = next_option(argc, argv, "1ne:p:")) != -1)
 		switch (c) {
 		case '1': once = 1; break;
@@ -993,19 +742,17 @@ main(int argc, char *argv[])
 
 	/* What cannot be watched is fatal before anything is printed, since
 	 * a first batch tells tnext to go. */
-	for (i = 0; i < nfiles && !once; i++) {
-		name = strrchr(files[i].path, '/');
-		dir = name ? xstrndup(files[i].path, name == files[i].path ? 1 : (size_t)(name - files[i].path)) :
-		    xstrdup(".");
-		c = stat(dir, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-		free(dir);
-		if (c)
-			die(1, "%s: %s", files[i].path, strerror(c));
-	}
-#ifdef __linux__
-	if (!once && !poll)
-		watch_files();
-#endif
+	for (i = 0; i < nfiles && !once; i++)
+		if ((c = watch_directory(files[i].path, &dir)))
+			die(1, "%s: cannot watch: its directory %s: %s", files[i].path, dir, strerror(c));
+		else
+			free(dir);
+	if (!once && (c = watch_start(nfiles, (long long)(poll * 1000 + 0.5), WATCH_WRITTEN | WATCH_CLOSED)))
+		die(1, "inotify: %s", strerror(c));
+	for (i = 0; i < nfiles && !once; i++)
+		if ((c = watch_path(i, files[i].path)))
+			die(1, "%s: cannot watch: %s%s", files[i].path, strerror(c),
+			    c == ENOSPC ? " (see fs.inotify.max_user_watches)" : "");
 	quiet = skip;
 	for (i = 0; i < nfiles && !stop; i++) {
 		check_file(&files[i], once || skip);
@@ -1017,6 +764,6 @@ main(int argc, char *argv[])
 	write_batch(1);
 	if (once)
 		return missing;
-	follow(poll ? (long long)(poll * 1000 + 0.5) : ifd < 0 ? 1000 : 0);
+	follow();
 	return 0;
 }
