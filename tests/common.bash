@@ -36,7 +36,7 @@ processes_in() {
 # eventually SECONDS COMMAND...: until COMMAND succeeds, for up to SECONDS
 eventually() {
 	local i
-	for i in $(seq $(( $1 * 100 ))); do "${@:2}" && return 0; sleep 0.01; done
+	for i in $(seq $(( $1 * 20 ))); do "${@:2}" && return 0; sleep 0.05; done
 	return 1
 }
 
