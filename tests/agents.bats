@@ -32,9 +32,13 @@ shows() { TM capture-pane -p -t "t:$1" | grep -qF -- "$2"; }	# shows WINDOW TEXT
 
 @test "the dialogs of each agent are known: Claude Code, Codex, Gemini CLI" {
 	i=0
-	for phrase in 'Do you want to proceed?' 'Would you like to run the following command?' \
+	# Claude Code's folder trust ends "Enter to confirm · Esc to cancel";
+	# Codex's hooks review and Gemini CLI's folder trust open at start
+	for phrase in 'Do you want to proceed?' 'Enter to confirm · Esc to cancel' \
+	    'Would you like to run the following command?' \
 	    'Press enter to confirm or esc to cancel' 'enter select · esc back' 'Allow execution of' \
-	    'Usage limit reached for'; do
+	    'Usage limit reached for' 'Hooks need review' 'hooks need review before they can run' \
+	    'Do you trust the files in this folder?'; do
 		i=$((i + 1))
 		dialog ask$i "$phrase"
 		run tsend -S "$SOCK" -w 0.3 t:ask$i 'not into a dialog'
