@@ -49,14 +49,15 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	printf '\357\273\277A s:1 caf\351 \377\r\n\tmore\r\n' > queue
 	run tnext <<< ''
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf '#state %s/queue.state\nA s:1 caf\351 \377\n\tmore' "$(pwd -P)")" ]
+	[ "$output" = "$(printf '#state %s/queue.state\n#state-id %s\nA s:1 caf\351 \377\n\tmore' "$(pwd -P)" \
+	    "$(stat -c '%d %i' queue.state)")" ]
 }
 
 @test "tnext: a 10 MB prompt is sent whole, and 100,000 tasks are no trouble" {
 	{ printf 'BIG s:1 '; head -c 10485760 /dev/zero | tr '\0' x; echo; } > queue
 	tnext <<< '' > out
-	head -1 out > stateline
-	[ "$(cat stateline)" = "#state $(pwd -P)/queue.state" ]
+	head -2 out > stateline
+	[ "$(head -1 stateline)" = "#state $(pwd -P)/queue.state" ]
 	[ "$(wc -c < out)" -eq $(($(wc -c < stateline) + 10485760 + 10)) ]
 	awk 'BEGIN { for (i = 1; i <= 100000; i++) print "T-" i " p:" i % 10 " prompt " i }' > queue
 	rm queue.state

@@ -149,3 +149,40 @@ done_in_order() {
 	sed -i '/Control/d' "$SSHDIR/ssh_config"
 	cat loop.err
 }
+
+# box_agent BOX: the simulated agent of "box" BOX, in window t:BOX, its
+# notes in BOX/CLAUDE.md, its log in BOX.log
+box_agent() {
+	mkdir "$1"
+	: > "$1/CLAUDE.md"
+	TM new-window -d -t t: -n "$1" \
+	    "AGENT_LOG='$BATS_TEST_TMPDIR/$1.log' '$ROOT/examples/agent' $1 '$BATS_TEST_TMPDIR/$1/CLAUDE.md' 0 1"
+	eventually 5 eval "TM capture-pane -p -t 't:$1' | grep -q '$1: starting'"
+}
+
+@test "several boxes, one queue: a pipeline per box with tnext -t, after= across boxes, a failed delivery held UNSENT here" {
+	needs_ssh
+	box_agent b1
+	box_agent b2
+	for i in 1 2 3; do echo "Task $i. When done, write \"### T-$i: COMPLETED\" in CLAUDE.md."; done > prompts
+	{
+		echo "T-1 t:b1 $(sed -n 1p prompts)"
+		echo "T-2 t:b2 after=T-1 $(sed -n 2p prompts)"
+		echo "T-3 t:b1 after=T-2 $(sed -n 3p prompts)"
+		echo "T-4 t:b2-gone after=T-3 a pane that box 2 does not have"
+	} > queue
+	for b in b1 b2; do	# as README.md's "Agents on other hosts" has it
+		{ box "twatch $b/CLAUDE.md" | tnext -t "t:$b*" queue | box "tsend -S '$SOCK' -w 1" |
+		    tnext -H queue; } 2> $b.err 3>&- &
+	done
+	eventually 60 eval '[[ "$(tq queue)" =~ T-4\ +UNSENT ]]'
+	[ "$(tq queue | awk '{ print $1, $2 }' | tr '\n' ' ')" = "T-1 done T-2 done T-3 done T-4 UNSENT " ]
+	[ "$(grep -o 'Task [0-9]' b1.log | tr '\n' ' ')" = "Task 1 Task 3 " ]
+	[ "$(grep -o 'Task [0-9]' b2.log | tr '\n' ' ')" = "Task 2 " ]
+	[ "$(grep -c ' sent T-' queue.state)" -eq 4 ]	# each once, by the tnext of its box
+	grep -q "T-4: t:b2-gone: " b2.err	# said where it failed, on the pipeline's stderr
+	[ ! -s b1.err ]
+	kill $(on_box_processes)
+	wait
+	eventually 10 nothing_on_box
+}

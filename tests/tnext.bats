@@ -10,8 +10,9 @@ records() { # the IDs of the records ended by an empty line: those a reader acts
 	awk '/^[A-Za-z0-9]/ { id = $1; next } /^[ \t]/ { next } /^$/ && id != "" { print id } { id = "" }' "$@"
 }
 
-state_line() { # the first line tnext prints here
+state_line() { # the two lines tnext prints first here: the state file's path and identity
 	echo "#state $(pwd -P)/queue.state"
+	echo "#state-id $(stat -c '%d %i' queue.state)"
 }
 
 # Starts tnext reading the FIFO "in", writing "out"; markers go to fd 5.
@@ -119,10 +120,11 @@ twatch_counts() { # twatch prints "ID STATUS N" (the twatch branch)
 	six_tasks > d/sub/q
 	(cd link && tnext ./sub/q <<< '' > ../out1)
 	[ "$(head -1 out1)" = "#state $(pwd -P)/d/sub/q.state" ]
-	[ "$(grep -c '^#state' out1)" -eq 1 ]
+	[ "$(sed -n 2p out1)" = "#state-id $(stat -c '%d %i' d/sub/q.state)" ]	# which file that is, here
+	[ "$(grep -c '^#state' out1)" -eq 2 ]
 	printf 'TODO-CODEX-003\n\nTODO-ANTI-001\n\n' | TQUEUE=$PWD/link/sub/q tnext > out2
 	[ "$(head -1 out2)" = "#state $PWD/link/sub/q.state" ]	# an absolute path as given
-	[ "$(grep -c '^#state' out2)" -eq 1 ]
+	[ "$(grep -c '^#state' out2)" -eq 2 ]
 	[ "$(records out2 | tr '\n' ' ')" = "TODO-CODEX-002 TODO-ANTI-002 " ]
 }
 
@@ -549,7 +551,9 @@ stop_live() {
 	TNEXT=$!
 	exec 6< records
 	read -r -t 5 -u 6 line
-	[ "$line" = "$(state_line)" ]
+	[ "$line" = "$(state_line | sed -n 1p)" ]
+	read -r -t 5 -u 6 line
+	[ "$line" = "$(state_line | sed -n 2p)" ]
 	read -r -t 5 -u 6 line
 	[ "$line" = "A-1 a:1 first" ]
 	read -r -t 5 -u 6 line
@@ -630,6 +634,7 @@ stop_live() {
 
 @test "a task tsend found undeliverable while tnext wrote it stays UNSENT, never marked sent" {
 	{ printf 'T-1 p:1 '; head -c 200000 /dev/zero | tr '\0' x; echo; } > queue
+	: > queue.state	# so that its identity is known
 	{ state_line; cat queue; echo; } > expect
 	mkfifo records
 	tnext -v <<< '' > records 2> err 3>&- &
@@ -765,10 +770,10 @@ stop_live() {
 	[ "$(tq -s pending | wc -l)" -eq 6 ]
 }
 
-@test "tnext | head -2: the tasks not written are still pending" {
+@test "tnext | head -3: the tasks not written are still pending" {
 	big=$(head -c 4000 /dev/zero | tr '\0' x)
 	for i in $(seq 50); do echo "T-$i pane:$i $big"; done > queue
-	tnext <<< '' 2> err | head -2 > got
+	tnext <<< '' 2> err | head -3 > got	# #state, #state-id, T-1
 	[ ! -s err ]
 	[ "$(ids got)" = T-1 ]
 	sent=$(tq -s sent | wc -l)
@@ -839,4 +844,97 @@ stop_live() {
 	echo "2026-01-01T00:00:00Z LIMIT TODO-ANTI-001 1 until 2026-01-01T01:00:00Z: limit (claude %1)" >> queue.state
 	echo | tnext > out
 	[ "$(grep '^TODO-' out | cut -d' ' -f1)" = TODO-ANTI-001 ]
+}
+
+@test "-t PATTERN sends only the tasks whose target matches; a marker for any task is recorded" {
+	printf '%s\n' 'B1-1 box1:1 one' 'B1-2 box1:2 two' 'B2-1 box2:1 three' 'B1-3 box1:1 four' > queue
+	run tnext -t 'box1:*' <<< ''
+	[ "$status" -eq 0 ]
+	[ "$(ids <<< "$output" | tr '\n' ' ')" = "B1-1 B1-2 " ]
+	[[ "$(tq)" =~ B2-1\ +pending ]]
+	run tnext -t 'box1:*' <<< $'B2-1 COMPLETED 1\nB1-1 COMPLETED 1\n'
+	[ "$status" -eq 0 ]
+	[ "$(ids <<< "$output")" = B1-3 ]
+	[[ "$(tq)" =~ B2-1\ +done ]]	# recorded: the markers are the queue's, whichever pipe brings them
+	run tnext -t 'box1:*' -r B2-1 < /dev/null
+	[ "$status" -eq 1 ]
+	[ "$output" = "tnext: B2-1: its target box2:1 does not match -t box1:*" ]
+	[[ "$(tq)" =~ B2-1\ +done ]]	# and nothing was written
+	run tnext -t '' < /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == "tnext: -t: an empty pattern matches no target"* ]]
+}
+
+@test "two tnext -t on one queue, one per box: a task after another box's is sent the moment that one is done" {
+	printf '%s\n' 'A-1 a:1 first' 'B-1 b:1 after=A-1 second' 'A-2 a:1 after=B-1 third' > queue
+	mkfifo in.a in.b
+	tnext -t 'a:*' < in.a > out.a 2> err.a 3>&- &
+	tnext -t 'b:*' < in.b > out.b 2> err.b 3>&- &
+	exec {fa}> in.a {fb}> in.b
+	wrote() { records "$1" | grep -qx "$2"; }	# wrote FILE ID
+	echo >&$fb
+	echo >&$fa
+	eventually 5 wrote out.a A-1
+	[ ! -s out.b ]	# B-1 waits for A-1
+	printf 'A-1 COMPLETED 1\n\n' >&$fa	# a's marker, on a's pipe: b gets none
+	eventually 5 wrote out.b B-1
+	printf 'B-1 COMPLETED 1\n\n' >&$fb
+	eventually 5 wrote out.a A-2
+	[ "$(records out.a out.b | sort | tr '\n' ' ')" = "A-1 A-2 B-1 " ]	# each sent once
+	exec {fa}>&- {fb}>&-
+	wait
+	[ ! -s err.a ] && [ ! -s err.b ]
+}
+
+@test "tsend where the stream's state file is not (another host): it prints ID UNSENT REASON, and tnext -H holds it here" {
+	printf '%s\n' 'T-1 gone:1 first' 'T-2 gone:2 second' > queue
+	tnext <<< '' > stream
+	# on another host the same path names another file, or none
+	mv queue.state here.state
+	echo "the box's own" > queue.state
+	run tsend -S "$PWD/no-server" -w 0.5 < stream
+	[ "$status" -eq 1 ]
+	[ "$(grep -c ' UNSENT ' <<< "$output")" -eq 2 ]
+	tsend -S "$PWD/no-server" -w 0.5 < stream 2> /dev/null | sort > held	# a pane's thread each
+	[ "$(cut -d' ' -f1,2 held | tr '\n' ' ')" = "T-1 UNSENT T-2 UNSENT " ]
+	[ "$(cat queue.state)" = "the box's own" ]	# not written
+	grep -q 'its state file is on another host: printed on stdout, for tnext -H there' <<< "$output"
+	rm queue.state
+	tsend -S "$PWD/no-server" -w 0.5 < stream 2> /dev/null | sort | cmp - held	# none at all
+	[ ! -e queue.state ]
+	mv here.state queue.state
+	run tnext -H -v < held
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(sed 's/^\([^ ]*\) UNSENT /tnext: held \1 UNSENT: /' held)" ]
+	[[ "$(tq | grep T-1)" =~ T-1\ +UNSENT\ .*no-server ]]
+	[[ "$(tq | grep T-2)" =~ T-2\ +UNSENT ]]
+	# and one command sends it again, as for a hold made here
+	run tnext -r T-1 < /dev/null
+	[ "$(ids <<< "$output")" = T-1 ]
+}
+
+@test "tsend and its state file on one host: held there, nothing printed, tnext -H reads nothing" {
+	printf 'T-1 gone:1 first\n' > queue
+	tnext <<< '' | tsend -S "$PWD/no-server" -w 0.5 2> err | tnext -H > out 2>&1
+	[ ! -s out ]
+	[[ "$(tq)" =~ T-1\ +UNSENT ]]
+	grep -q 'to send it again: tnext -r T-1' err
+}
+
+@test "tnext -H: a line that is not ID UNSENT REASON, an unknown task, a cut line: said, skipped, exit 1" {
+	printf 'T-1 s:1 one\nT-2 s:2 two\n' > queue
+	run tnext -H <<< $'T-1 UNSENT no pane\nT-1 COMPLETED 1\nT-9 UNSENT no pane\nT-1 UNSENT\n-x UNSENT why\nT-2 UNSENT last'
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "tnext: stdin:2: not a task tsend could not deliver (ID UNSENT REASON), ignored" ]
+	[ "${lines[1]}" = "tnext: stdin:3: no task T-9 in queue, ignored" ]
+	[ "${lines[2]}" = "tnext: stdin:4: not a task tsend could not deliver (ID UNSENT REASON), ignored" ]
+	[ "${lines[3]}" = "tnext: stdin:5: not a task tsend could not deliver (ID UNSENT REASON), ignored" ]
+	[ "${#lines[@]}" -eq 4 ]
+	[ "$(grep -c UNSENT queue.state)" -eq 2 ]
+	printf 'T-2 UNSENT cut' | { run tnext -H; [ "$status" -eq 1 ]; [ "$output" = "tnext: stdin:1: a line cut off by the end of input, ignored" ]; }
+	[ "$(grep -c UNSENT queue.state)" -eq 2 ]
+	run tnext -H -r T-1 < /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == "tnext: -H: with -r, which sends"* ]]
+	! grep -q reset queue.state || false
 }

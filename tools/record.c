@@ -6,8 +6,9 @@
  * they end, so that a stream of them (tnext | tsend) is acted on without
  * delay.  write_task writes a record back so that reading it again gives
  * the same task.
- * A stream from tnext begins with "#state PATH", the state file of its
- * records, which the reader keeps for its caller; and a record that the
+ * A stream from tnext begins with "#state PATH" and "#state-id DEV INO",
+ * the state file of its records, which the reader keeps for its caller
+ * (a tsend on another host finds another file there, or none); and a record that the
  * end of input cut off, with no empty line after it, is flagged: its
  * writer may have died in the middle of it.
  * A queue is loaded whole or not at all: every bad line is reported with
@@ -194,13 +195,19 @@ read_task(struct reader *r, struct task *t)
 			continue;
 		}
 		r->skipping = 0;
-		if (!strncmp(s, "#state ", 7) && t->id) {
+		if (!strncmp(s, "#state", 6) && t->id) {
 			r->held = n;	/* it speaks of the records after it */
 			break;
 		}
 		if (!strncmp(s, "#state ", 7) && s[7]) {
 			free(r->state);
 			r->state = xstrdup(s + 7);
+			free(r->state_id);
+			r->state_id = 0;
+		}
+		if (!strncmp(s, "#state-id ", 10) && s[10]) {
+			free(r->state_id);
+			r->state_id = xstrdup(s + 10);
 		}
 		if (!n || *s == '#') {
 			if (t->id)
@@ -564,6 +571,7 @@ load_queue(const char *path, struct queue *q)
 	}
 	free(r.buf);
 	free(r.state);
+	free(r.state_id);
 	fclose(f);
 	if (!bad && check_order(path, q) < 0)	/* a bad line may hold a task named */
 		bad = 1;

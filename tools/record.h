@@ -25,6 +25,7 @@ struct reader {
 	int failed;		/* reading failed, which was said */
 	int paused;		/* it ended where a read would have waited */
 	char *state;		/* the path of the last "#state PATH" line, or 0 */
+	char *state_id;		/* its "#state-id DEV INO" after it, or 0 */
 };
 void reader_init(struct reader *r, FILE *f, const char *name);
 int read_task(struct reader *r, struct task *t);	/* 1, 0 at EOF, -1 bad */

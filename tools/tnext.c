@@ -35,6 +35,7 @@
 #include "system.h"	/* flock(2) */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <poll.h>
 #include <search.h>
 #include <stdlib.h>
@@ -67,6 +68,7 @@ struct pane {
 };
 
 static const char *path;	/* the queue */
+static const char *only;	/* -t: the targets this tnext sends to, or 0 */
 static char *spath, *lockpath, *stateline;
 static struct statefile sf;
 static int lockfd = -1, verbose, unknown, changed;
@@ -301,6 +303,13 @@ report_markers(void)
 	}
 }
 
+/* Whether -t lets this tnext send the task. */
+static int
+ours(const struct task *t)
+{
+	return !only || !fnmatch(only, t->target, 0);
+}
+
 /* Under the state lock: the next task of every idle pane, in queue order.
  * A pane's next task is its first pending one, unless some were reset:
  * then the one reset first.  It is sent once every task of its after=
@@ -333,7 +342,7 @@ pick_tasks(void)
 		}
 	}
 	for (i = 0; i < q.n; i++) {
-		if (pane_of[i]->pick != (long)i || pane_of[i]->busy >= 0)
+		if (pane_of[i]->pick != (long)i || pane_of[i]->busy >= 0 || !ours(q.tasks[i]))
 			continue;
 		if ((why = waiting_for(&sf, q.tasks[i])))
 			free(why);	/* its pane waits */
@@ -374,12 +383,17 @@ say_where(const char *id)
 static void
 send_task(const struct task *t)
 {
+	static dev_t dev;
+	static ino_t ino;
+	static int named;
 	int sent = 0;
 
-	if (stateline) {	/* before the first record of the run */
-		fputs(stateline, stdout);
-		free(stateline);
-		stateline = 0;
+	if (!named || sf.dev != dev || sf.ino != ino) {	/* before the first record, and a new file */
+		printf("%s#state-id %llu %llu\n", stateline, (unsigned long long)sf.dev,
+		    (unsigned long long)sf.ino);
+		dev = sf.dev;
+		ino = sf.ino;
+		named = 1;
 	}
 	write_task(stdout, t);
 	if (fflush(stdout) == EOF) {	/* not written, so not sent */
@@ -413,7 +427,7 @@ resume_limits(const char ***ids)
 
 	resume_at = 0;
 	for (i = 0; i < q.n; i++) {
-		if (!state_of[i] || (at = limit_reset(state_of[i])) < 0)
+		if (!state_of[i] || (at = limit_reset(state_of[i])) < 0 || !ours(q.tasks[i]))
 			continue;
 		if ((at += RESUME_AFTER) > now) {
 			if (!resume_at || at < resume_at)
@@ -443,6 +457,8 @@ run_batch(const char *reset)
 		return -1;	/* and nothing is written */
 	if (reset && !find_task(&q, reset))
 		die(1, "%s: no such task in %s", reset, path);
+	if (reset && !ours(find_task(&q, reset)))
+		die(1, "%s: its target %s does not match -t %s", reset, find_task(&q, reset)->target, only);
 	lock_sending();
 	if (open_statefile(&sf, spath, 1) < 0)
 		exit(1);
@@ -478,7 +494,9 @@ run_batch(const char *reset)
 }
 
 /* "#state /abs/QUEUE.state", for tsend to say where a failed delivery
- * goes: the path joined to the current directory, links kept. */
+ * goes: the path joined to the current directory, links kept.  The
+ * "#state-id DEV INO" after it tells a tsend on another host, where the
+ * same path may name another file, that it is not this one. */
 static char *
 name_state(void)
 {
@@ -492,12 +510,13 @@ name_state(void)
 }
 
 /* A queue written and closed, or renamed into place, is a new queue; not
- * a mere write: an editor may be half way through it (watch.c). */
+ * a mere write: an editor may be half way through it (watch.c).  With -t,
+ * any write to the state file (1) may be another tnext's DONE, which
+ * frees a task here; our own cost one batch that sends nothing. */
 static void
 queue_written(size_t i, int what)
 {
-	(void)i;
-	changed |= (what & WATCH_CLOSED) != 0;
+	changed |= i ? what != 0 : (what & WATCH_CLOSED) != 0;
 }
 
 static void
@@ -505,11 +524,14 @@ watch_queue(void)
 {
 	int err;
 
-	if ((err = watch_start(1, 0, WATCH_CLOSED)))
+	if ((err = watch_start(only ? 2 : 1, 0, WATCH_CLOSED | (only ? WATCH_WRITTEN : 0))))
 		complain("inotify: %s; the queue is looked at every second", strerror(err));
 	if ((err = watch_path(0, path)))
 		complain("%s: cannot watch: %s; the queue is read again only at each batch", path,
 		    strerror(err));
+	if (only && (err = watch_path(1, spath)))
+		complain("%s: cannot watch: %s; the tasks after another tnext's wait for a batch",
+		    spath, strerror(err));
 }
 
 static char in[65536];	/* standard input not taken yet: a part of a line */
@@ -576,31 +598,90 @@ read_input(void)
 	return 1;
 }
 
+/* -H: each line "ID UNSENT REASON", as a tsend on another host prints
+ * each task it could not deliver, held UNSENT here as tsend would have. */
+static int
+take_holds(void)
+{
+	char *line = 0, *why;
+	size_t cap = 0, n;
+	ssize_t len;
+	int failed = 0;
+
+	while ((len = getline(&line, &cap, stdin)) > 0) {
+		lineno++;
+		if (line[len - 1] != '\n') {
+			complain("stdin:%ld: a line cut off by the end of input, ignored", lineno);
+			failed = 1;
+			break;
+		}
+		line[--len] = 0;
+		n = strcspn(line, " ");
+		why = line + n + (line[n] != 0);
+		if (strlen(line) != (size_t)len || !valid_id(line, n) || strncmp(why, "UNSENT ", 7) ||
+		    !why[7]) {
+			complain("stdin:%ld: not a task tsend could not deliver (ID UNSENT REASON), ignored",
+			    lineno);
+			failed = 1;
+			continue;
+		}
+		line[n] = 0;
+		if (load_current_queue() < 0)
+			return 1;
+		if (!find_task(&q, line)) {
+			complain("stdin:%ld: no task %s in %s, ignored", lineno, line, path);
+			failed = 1;
+			continue;
+		}
+		if (open_statefile(&sf, spath, 1) < 0)
+			return 1;
+		lock_statefile(&sf, LOCK_EX);
+		if (append_event(&sf, "UNSENT", line, why + 7) < 0 || unlock_statefile(&sf) < 0)
+			return 1;
+		if (verbose)
+			complain("held %s UNSENT: %s", line, why + 7);
+	}
+	free(line);
+	return failed;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct pollfd fds[2] = { { 0, POLLIN, 0 }, { -1, POLLIN, 0 } };
 	const char *reset = 0;
 	long long due, limit;
-	int c, n;
+	int c, n, holds = 0;
 
 	progname = "tnext";
 	open_std_fds(1);
-	usage_text = "usage: tnext [-v] [-r ID] [QUEUE]\n"
-	    "  -r ID  put task ID back to pending and send it when its pane is free\n"
-	    "  -v     say on stderr each marker recorded and each task sent\n"
+	usage_text = "usage: tnext [-v] [-r ID] [-t PATTERN] [QUEUE]\n"
+	    "       tnext -H [-v] [QUEUE]\n"
+	    "  -r ID       put task ID back to pending and send it when its pane is free\n"
+	    "  -t PATTERN  send only the tasks whose target matches PATTERN (a glob)\n"
+	    "  -v          say on stderr each marker recorded and each task sent\n"
+	    "  -H          hold the tasks a tsend on another host could not deliver\n"
 	    "Reads batches of markers (ID STATUS N, an empty line after each batch) and\n"
 	    "prints the next task of every idle pane; echo | tnext is an empty batch.\n"
+	    "With -H, reads the lines ID UNSENT REASON that tsend prints and holds each.\n"
 	    "QUEUE is $TQUEUE, else ./queue.";
-	while ((c = next_option(argc, argv, "r:v")) != -1)
+	while ((c = next_option(argc, argv, "Hr:t:v")) != -1)
 		switch (c) {
+		case 'H': holds = 1; break;
 		case 'r': reset = optarg; break;
+		case 't': only = optarg; break;
 		case 'v': verbose = 1; break;
 		}
 	if (argc - optind > 1)
 		bad_usage("%s: one queue at most", argv[optind + 1]);
+	if (holds && (reset || only))
+		bad_usage("-H: with -%c, which sends", reset ? 'r' : 't');
+	if (only && !*only)
+		bad_usage("-t: an empty pattern matches no target");
 	path = queue_path(argv[optind]);
 	spath = state_path(path);
+	if (holds)
+		return take_holds();
 	lockpath = xmalloc(strlen(path) + 6);
 	sprintf(lockpath, "%s.lock", path);
 	stateline = name_state();

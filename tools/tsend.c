@@ -92,6 +92,7 @@ static int pruned;		/* lock files of panes gone removed, under prune_lock */
 struct job {
 	char *id, *target, *prompt;
 	char *state;		/* the stream's state file, or 0 */
+	int away;		/* it is on another host: a failure is printed */
 	struct job *next;
 };
 
@@ -567,7 +568,7 @@ reports(const struct job *j, const char *pane, int *taken)
 	int rc;
 
 	*taken = 0;
-	if (!j->id || !j->state)
+	if (!j->id || !j->state || j->away)
 		return 0;
 	pthread_mutex_lock(&state_lock);
 	if (states.path && strcmp(states.path, j->state)) {	/* another stream's */
@@ -926,8 +927,42 @@ retry_holds(int last)
 	pthread_mutex_unlock(&holds_lock);
 }
 
+/* "ID UNSENT REASON" on stdout, for a tnext -H where the state file is:
+ * one line, flushed, whatever the reason holds. */
+static void
+print_unsent(const char *id, const char *why)
+{
+	static pthread_mutex_t out = PTHREAD_MUTEX_INITIALIZER;
+	char *line = format("%s UNSENT %s", id, why), *p;
+
+	for (p = line; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 127)
+			*p = ' ';
+	pthread_mutex_lock(&out);
+	if (puts(line) == EOF || fflush(stdout) == EOF)
+		complain("stdout: %s", strerror(errno));
+	pthread_mutex_unlock(&out);
+	free(line);
+}
+
+/* Whether the stream's state file is on this host: the file that its
+ * "#state-id" names (the same path on another host may name another, or
+ * none); without one, whatever is at that path. */
+static int
+state_here(const struct reader *r)
+{
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!r->state_id)
+		return 1;
+	return stat(r->state, &st) == 0 && sscanf(r->state_id, "%llu %llu", &dev, &ino) == 2 &&
+	    dev == (unsigned long long)st.st_dev && ino == (unsigned long long)st.st_ino;
+}
+
 /* Reports a failed delivery, with the command that sends it again, once
- * the state file (if the stream named one) holds it as UNSENT. */
+ * the state file (if the stream named one) holds it as UNSENT; printed
+ * on stdout where that file is not on this host. */
 static void
 report_failure(const struct job *j, const char *why)
 {
@@ -940,7 +975,10 @@ report_failure(const struct job *j, const char *why)
 		return;
 	}
 	retry_holds(0);
-	if (j->state && hold_unsent(j->state, j->id, why) < 0) {
+	if (j->away) {
+		print_unsent(j->id, why);
+		not_held = "; its state file is on another host: printed on stdout, for tnext -H there";
+	} else if (j->state && hold_unsent(j->state, j->id, why) < 0) {
 		struct hold *h = xmalloc(sizeof *h);
 
 		h->path = xstrdup(j->state);
@@ -1269,6 +1307,7 @@ again:
 		j->target = t.target;
 		j->prompt = t.prompt;
 		j->state = r.state ? xstrdup(r.state) : 0;
+		j->away = r.state && !state_here(&r);
 		j->next = 0;
 		if (stopped) {
 			report_failure(j, not_begun);
@@ -1300,6 +1339,7 @@ again:
 	tmux_done();
 	free(r.buf);
 	free(r.state);
+	free(r.state_id);
 	if (stopped) {
 		fcntl(0, F_SETFL, input_flags);	/* a stop after the end of input */
 		signal(stopped, SIG_DFL);
