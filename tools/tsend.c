@@ -620,12 +620,15 @@ since(double start)
  *          was not busy at the key:                            -> UNTAKEN
  *          else done.
  * UNTAKEN  Taken (the task's state says so): done.  Not within TAKEN_MS:
- *          the key once more; not within TAKEN_MS again: fail.
+ *          the key once more, or fail if a mode or a dialog holds it
+ *          back; not within TAKEN_MS again: fail.
  *
  * In any state: a shell or a dead program fails at once (a key would
- * run the text); a mode or a dialog holds every key back until it ends;
- * a stop ends the check once a key was pressed.  TYPED, PRESSED and LEFT
- * fail after -w seconds past the delay. */
+ * run the text); a mode or a dialog holds every key back until it ends,
+ * and a key is pressed only on a look that found the input line as the
+ * look before; a stop ends the check once a key was pressed, or while a
+ * mode or a dialog holds the first back.  TYPED, PRESSED, and LEFT with
+ * the text back on the line, fail after -w seconds past the delay. */
 enum submit { TYPED, PRESSED, LEFT, UNTAKEN, SUBMITTED };
 
 static int
@@ -654,9 +657,11 @@ submit_surely(const struct job *j, const char *pane, const char *before, char **
 			break;
 		}
 		free(reason);
-		if (stopped && (state != TYPED || *v.mode)) {	/* pressed, or never will be */
+		dialog = v.cue && v.cue->kind == CUE_DIALOG ? v.cue->phrase : 0;
+		if (stopped && (state != TYPED || *v.mode || dialog)) {	/* pressed, or never will be */
 			if (state == TYPED)
-				*why = format("tsend was stopped with it typed, not submitted (%s)", v.mode);
+				*why = format("tsend was stopped with it typed, not submitted (%s)",
+				    dialog ? dialog : v.mode);
 			rc = state == TYPED ? -1 : 0;
 			free_view(&v);
 			break;
@@ -672,10 +677,11 @@ submit_surely(const struct job *j, const char *pane, const char *before, char **
 		key = 0;
 		switch (state) {
 		case TYPED:
+			blind = 0;
 			key = t >= delay_ms && !v.unread &&
 			    (drawn || (changed < t && strcmp(row, before)) || (blind = t >= BLIND_MS));
-			if (key && drawn && changed == t)
-				sleep_ms(LOOK_MS);	/* just drawn: let the program settle */
+			if (drawn && changed == t)
+				key = 0;	/* just drawn: let the program settle, and look again */
 			break;
 		case PRESSED:
 			if (v.unread) {
@@ -702,15 +708,19 @@ submit_surely(const struct job *j, const char *pane, const char *before, char **
 		case UNTAKEN:
 			if (reports(j, pane, &taken), taken)
 				state = SUBMITTED;
-			else if (t - entered >= TAKEN_MS && !(key = !again))
-				*why = xstrdup("typed, not taken by the agent"), rc = -1;
+			else if (t - entered < TAKEN_MS)
+				;
+			else if (again || *v.mode || dialog)	/* pressed again, or never will be */
+				*why = dialog ? format("typed, not taken by the agent: a dialog is open: %s",
+				    dialog) : xstrdup("typed, not taken by the agent"), rc = -1;
+			else
+				key = 1;
 			break;
 		case SUBMITTED:
 			break;
 		}
 		if (state == SUBMITTED)
 			rc = 0;
-		dialog = v.cue && v.cue->kind == CUE_DIALOG ? v.cue->phrase : 0;
 		if (key && !*v.mode && !dialog) {	/* else wait */
 			if (!broke && (on || (state == TYPED && !blind))) {
 				free(typed);	/* what the input line shows with the text */
@@ -728,7 +738,8 @@ submit_surely(const struct job *j, const char *pane, const char *before, char **
 			gone = 0;
 		}
 		free_view(&v);
-		if (rc > 0 && state < UNTAKEN && since(start) >= delay_ms + wait_s * 1000) {
+		if (rc > 0 && (state < LEFT || (state == LEFT && on)) &&
+		    since(start) >= delay_ms + wait_s * 1000) {	/* LEFT, not on: it was taken */
 			*why = dialog ? format("typed, not submitted: a dialog is open: %s", dialog) :
 			    format("typed but not submitted after %g s", wait_s);
 			rc = -1;
@@ -928,21 +939,26 @@ retry_holds(int last)
 }
 
 /* "ID UNSENT REASON" on stdout, for a tnext -H where the state file is:
- * one line, flushed, whatever the reason holds. */
-static void
+ * one line, flushed, whatever the reason holds; 0, or -1. */
+static int
 print_unsent(const char *id, const char *why)
 {
 	static pthread_mutex_t out = PTHREAD_MUTEX_INITIALIZER;
 	char *line = format("%s UNSENT %s", id, why), *p;
+	int rc = 0;
 
 	for (p = line; *p; p++)
 		if ((unsigned char)*p < ' ' || *p == 127)
 			*p = ' ';
 	pthread_mutex_lock(&out);
-	if (puts(line) == EOF || fflush(stdout) == EOF)
+	if (puts(line) == EOF || fflush(stdout) == EOF) {
 		complain("stdout: %s", strerror(errno));
+		clearerr(stdout);
+		rc = -1;
+	}
 	pthread_mutex_unlock(&out);
 	free(line);
+	return rc;
 }
 
 /* Whether the stream's state file is on this host: the file that its
@@ -976,8 +992,9 @@ report_failure(const struct job *j, const char *why)
 	}
 	retry_holds(0);
 	if (j->away) {
-		print_unsent(j->id, why);
-		not_held = "; its state file is on another host: printed on stdout, for tnext -H there";
+		not_held = print_unsent(j->id, why) == 0 ?
+		    "; its state file is on another host: printed on stdout, for tnext -H there" :
+		    "; its state file is on another host, and stdout failed: tq there shows it sent";
 	} else if (j->state && hold_unsent(j->state, j->id, why) < 0) {
 		struct hold *h = xmalloc(sizeof *h);
 
