@@ -273,28 +273,14 @@ check_fails() {
 }
 
 @test "8 tnext processes on one queue of 120 tasks that wait across panes: every task sent once, in order" {
-	# T-i waits for T-(i-5), of another pane: T-i is in pane i % 4
+	# T-i waits for T-(i-9), of another pane: T-i is in pane i % 8
 	for i in $(seq 120); do
-		echo "T-$i pane:$((i % 4)) $( ((i > 5)) && echo "after=T-$((i - 5)) ")prompt $i"
+		echo "T-$i pane:$((i % 8)) $( ((i > 9)) && echo "after=T-$((i - 9)) ")prompt $i"
 	done > queue
 	tq -c queue
-	for k in 1 2 3 4 5 6 7 8; do
-		mkfifo in.$k
-		tnext < in.$k > out.$k 2> err.$k 3>&- &
-	done
-	for k in 1 2 3 4 5 6 7 8; do
-		exec {fd}> in.$k
-		fds[k]=$fd
-	done
+	eight_tnexts
 	printf '\n' >&${fds[1]}
-	end=$((SECONDS + 60))
-	while [ "$(tq -s done | wc -l)" -lt 120 ] && [ $SECONDS -lt $end ]; do
-		for id in $(tq -s sent | awk '{ print $1 }'); do
-			for j in 1 2; do	# each marker twice, to two processes picked at random
-				printf '%s COMPLETED\n\n' "$id" >&${fds[RANDOM % 8 + 1]}
-			done
-		done
-	done
+	complete_all 120 || true	# the count below says what was not
 	for fd in "${fds[@]}"; do exec {fd}>&-; done
 	wait
 	[ "$(tq -s done | wc -l)" -eq 120 ]
@@ -303,9 +289,9 @@ check_fails() {
 	[ "$(cat out.* | ids | wc -l)" -eq 120 ]
 	[ "$(grep -c ' sent ' queue.state)" -eq 120 ]
 	waited
-	for p in 0 1 2 3; do	# each pane in queue order
+	for p in $(seq 0 7); do	# each pane in queue order
 		awk '$2 == "sent" { print $3 }' queue.state |
-		    awk -v p=$p -F- '$2 % 4 == p { if ($2 <= last) exit 1; last = $2 }'
+		    awk -v p=$p -F- '$2 % 8 == p { if ($2 <= last) exit 1; last = $2 }'
 	done
 	[ -z "$(cat err.*)" ]
 }

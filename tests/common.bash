@@ -51,3 +51,36 @@ needs_inotify() {
 # gone PID: the process has ended (a zombie its parent has not waited for
 # counts)
 gone() { [ ! -e "/proc/$1" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+
+# eight_tnexts: eight tnext processes on ./queue, each reading the FIFO
+# in.K and writing out.K and err.K; their inputs open in fds[1..8], all of
+# them before any is written, so that no tnext holds another's input
+eight_tnexts() {
+	local k fd
+	for k in 1 2 3 4 5 6 7 8; do
+		mkfifo in.$k
+		tnext < in.$k > out.$k 2> err.$k 3>&- &
+	done
+	for k in 1 2 3 4 5 6 7 8; do
+		exec {fd}> in.$k
+		fds[k]=$fd
+	done
+}
+
+# complete_all N: until N tasks are done, marks each task sent COMPLETED,
+# twice, each time on the input of one of the eight tnexts picked at
+# random, then gives them a moment; fails after 30 s with none done (a
+# stall), however long the whole takes on a loaded machine
+complete_all() {
+	local n done=0 end=$((SECONDS + 30)) id j
+	while n=$(tq -s done | wc -l) && [ "$n" -lt "$1" ]; do
+		[ "$n" -eq "$done" ] || { done=$n; end=$((SECONDS + 30)); }
+		[ $SECONDS -lt $end ] || return 1
+		for id in $(tq -s sent | awk '{ print $1 }'); do
+			for j in 1 2; do
+				printf '%s COMPLETED\n\n' "$id" >&${fds[RANDOM % 8 + 1]}
+			done
+		done
+		sleep 0.05	# not a busy loop, which would only slow them down
+	done
+}

@@ -655,28 +655,10 @@ stop_live() {
 }
 
 @test "8 tnext processes on one queue of 400 tasks: every task sent exactly once" {
-	for i in $(seq 400); do echo "T-$i pane:$((i % 4)) prompt $i"; done > queue
-	for k in 1 2 3 4 5 6 7 8; do
-		mkfifo in.$k
-		tnext < in.$k > out.$k 2> err.$k 3>&- &
-	done
-	for k in 1 2 3 4 5 6 7 8; do	# no tnext holds another's input
-		exec {fd}> in.$k
-		fds[k]=$fd
-	done
+	for i in $(seq 400); do echo "T-$i pane:$((i % 16)) prompt $i"; done > queue
+	eight_tnexts
 	printf '\n' >&${fds[1]}
-	# as long as it takes, while it moves: 30 s without a task done is a stall
-	done=0 end=$((SECONDS + 30))
-	while n=$(tq -s done | wc -l) && [ "$n" -lt 400 ]; do
-		[ "$n" -eq "$done" ] || { done=$n; end=$((SECONDS + 30)); }
-		[ $SECONDS -lt $end ] || break
-		for id in $(tq -s sent | awk '{ print $1 }'); do
-			# each marker twice, to two processes picked at random
-			for j in 1 2; do
-				printf '%s COMPLETED\n\n' "$id" >&${fds[RANDOM % 8 + 1]}
-			done
-		done
-	done
+	complete_all 400 || true	# the count below says what was not
 	for fd in "${fds[@]}"; do exec {fd}>&-; done
 	wait
 	[ "$(tq -s done | wc -l)" -eq 400 ]
@@ -684,9 +666,9 @@ stop_live() {
 	[ "$(cat out.* | ids | wc -l)" -eq 400 ]
 	[ "$(grep -c ' sent ' queue.state)" -eq 400 ]
 	# and each pane got its tasks in queue order
-	for p in 0 1 2 3; do
+	for p in $(seq 0 15); do
 		grep " sent " queue.state | awk '{ print $3 }' | grep -E "^T-" |
-		    awk -v p=$p -F- '$2 % 4 == p { if ($2 <= last) exit 1; last = $2 }'
+		    awk -v p=$p -F- '$2 % 16 == p { if ($2 <= last) exit 1; last = $2 }'
 	done
 	[ -z "$(cat err.*)" ]
 }
@@ -933,6 +915,11 @@ stop_live() {
 	[ "$(grep -c UNSENT queue.state)" -eq 2 ]
 	printf 'T-2 UNSENT cut' | { run tnext -H; [ "$status" -eq 1 ]; [ "$output" = "tnext: stdin:1: a line cut off by the end of input, ignored" ]; }
 	[ "$(grep -c UNSENT queue.state)" -eq 2 ]
+	# a queue broken at that moment (an edit half saved) loses no hold
+	printf 'T-1 s:1 one\nT-2\n' > queue
+	run tnext -H <<< 'T-2 UNSENT no pane'
+	[ "$output" = "tnext: queue:2: T-2: missing target" ]
+	[ "$(grep -c UNSENT queue.state)" -eq 3 ]
 	run tnext -H -r T-1 < /dev/null
 	[ "$status" -eq 2 ]
 	[[ "$output" == "tnext: -H: with -r, which sends"* ]]

@@ -606,7 +606,7 @@ take_holds(void)
 	char *line = 0, *why;
 	size_t cap = 0, n;
 	ssize_t len;
-	int failed = 0;
+	int failed = 0, held;
 
 	while ((len = getline(&line, &cap, stdin)) > 0) {
 		lineno++;
@@ -626,20 +626,24 @@ take_holds(void)
 			continue;
 		}
 		line[n] = 0;
-		if (load_current_queue() < 0)
-			return 1;
-		if (!find_task(&q, line)) {
+		if (load_current_queue() == 0 && !find_task(&q, line)) {	/* broken: held all the same */
 			complain("stdin:%ld: no task %s in %s, ignored", lineno, line, path);
 			failed = 1;
 			continue;
 		}
-		if (open_statefile(&sf, spath, 1) < 0)
-			return 1;
-		lock_statefile(&sf, LOCK_EX);
-		if (append_event(&sf, "UNSENT", line, why + 7) < 0 || unlock_statefile(&sf) < 0)
-			return 1;
-		if (verbose)
+		held = open_statefile(&sf, spath, 1) == 0;
+		if (held) {
+			lock_statefile(&sf, LOCK_EX);
+			held = append_event(&sf, "UNSENT", line, why + 7) == 0;
+			held &= unlock_statefile(&sf) == 0;
+		}
+		if (!held) {
+			complain("stdin:%ld: %s: could not be held UNSENT: tq shows it sent, and it was not "
+			    "delivered", lineno, line);
+			failed = 1;
+		} else if (verbose) {
 			complain("held %s UNSENT: %s", line, why + 7);
+		}
 	}
 	free(line);
 	return failed;
