@@ -281,17 +281,8 @@ check_fails() {
 	eight_tnexts
 	printf '\n' >&${fds[1]}
 	complete_all 120 || true	# the count below says what was not
-	for fd in "${fds[@]}"; do exec {fd}>&-; done
-	wait
-	[ "$(tq -s done | wc -l)" -eq 120 ]
-	ids() { awk '/^T-/ { print $1 }' "$@"; }
-	[ "$(cat out.* | ids | sort | uniq -d | wc -l)" -eq 0 ]
-	[ "$(cat out.* | ids | wc -l)" -eq 120 ]
-	[ "$(grep -c ' sent ' queue.state)" -eq 120 ]
+	done_once 120
 	waited
-	for p in $(seq 0 7); do	# each pane in queue order
-		awk '$2 == "sent" { print $3 }' queue.state |
-		    awk -v p=$p -F- '$2 % 8 == p { if ($2 <= last) exit 1; last = $2 }'
-	done
+	in_queue_order 8
 	[ -z "$(cat err.*)" ]
 }

@@ -84,3 +84,25 @@ complete_all() {
 		sleep 0.05	# not a busy loop, which would only slow them down
 	done
 }
+
+# done_once N: once the eight inputs are closed and the tnexts ended, N
+# tasks are done, each written by one tnext once and marked sent once
+done_once() {
+	local fd
+	for fd in "${fds[@]}"; do exec {fd}>&-; done
+	wait
+	[ "$(tq -s done | wc -l)" -eq "$1" ] &&
+	    [ "$(awk '/^T-/ { print $1 }' out.* | sort | uniq -d | wc -l)" -eq 0 ] &&
+	    [ "$(awk '/^T-/ { print $1 }' out.* | wc -l)" -eq "$1" ] &&
+	    [ "$(grep -c ' sent ' queue.state)" -eq "$1" ]
+}
+
+# in_queue_order P: each pane was sent its tasks in queue order, where
+# task T-i is in pane i % P of P
+in_queue_order() {
+	local p
+	for p in $(seq 0 $(($1 - 1))); do
+		awk '$2 == "sent" { print $3 }' queue.state |
+		    awk -v n="$1" -v p=$p -F- '$2 % n == p { if ($2 <= last) exit 1; last = $2 }' || return 1
+	done
+}

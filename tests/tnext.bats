@@ -659,17 +659,8 @@ stop_live() {
 	eight_tnexts
 	printf '\n' >&${fds[1]}
 	complete_all 400 || true	# the count below says what was not
-	for fd in "${fds[@]}"; do exec {fd}>&-; done
-	wait
-	[ "$(tq -s done | wc -l)" -eq 400 ]
-	[ "$(cat out.* | ids | sort | uniq -d | wc -l)" -eq 0 ]
-	[ "$(cat out.* | ids | wc -l)" -eq 400 ]
-	[ "$(grep -c ' sent ' queue.state)" -eq 400 ]
-	# and each pane got its tasks in queue order
-	for p in $(seq 0 15); do
-		grep " sent " queue.state | awk '{ print $3 }' | grep -E "^T-" |
-		    awk -v p=$p -F- '$2 % 16 == p { if ($2 <= last) exit 1; last = $2 }'
-	done
+	done_once 400
+	in_queue_order 16
 	[ -z "$(cat err.*)" ]
 }
 
