@@ -129,6 +129,20 @@ hooked_loop() {
 	[ ! -s err ]
 }
 
+@test "with the agent's hook: typed, not taken, and a dialog opens: held UNSENT, the dialog never answered" {
+	printf 'N-1 t:asker Write ### N-1: COMPLETED\nN-2 t:asker Write ### N-2: COMPLETED\n' > queue
+	launch asker AGENT_HOOK=claude AGENT_LOSE=2 "AGENT_LOSE_ASK='Do you want to proceed?'"
+	eventually 5 shows asker ready
+	hooked_loop
+	eventually 10 is N-1 done
+	eventually 30 is N-2 UNSENT	# once TAKEN_MS is over, not when the dialog closes: it never does
+	[[ "$(tq -s UNSENT)" =~ "typed, not taken by the agent: a dialog is open: Do you want to proceed?"$ ]]
+	shows asker 'Do you want to proceed?'
+	! grep -q answered asker.log || false	# no key went into the dialog
+	[ "$(enters asker)" -eq 2 ]	# N-1's, and N-2's once
+	kill %1
+}
+
 @test "with the agent's hook: typed, not taken: pressed again once, then held UNSENT" {
 	printf 'N-1 t:loser Write ### N-1: COMPLETED\nN-2 t:loser Write ### N-2: COMPLETED\n' > queue
 	launch loser AGENT_HOOK=claude AGENT_LOSE=2
