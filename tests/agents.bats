@@ -13,9 +13,8 @@ teardown_file() { stop_server; }
 dialog() {
 	TM new-window -d -t t: -n "$1" \
 	    "AGENT_DIALOG='$2' AGENT_LOG='$BATS_TEST_TMPDIR/$1.log' AGENT_KEYLOG='$BATS_TEST_TMPDIR/$1.keys' '$ROOT/examples/agent' $1 '$BATS_TEST_TMPDIR/CLAUDE.md' 0 1"
-	eventually 5 shows "$1" "$2"
+	eventually 10 shows "$1" "$2"
 }
-shows() { TM capture-pane -p -t "t:$1" | grep -qF -- "$2"; }	# shows WINDOW TEXT
 
 @test "a dialog open: nothing typed, no key pressed, the task held UNSENT after -w, the dialog said" {
 	dialog asks 'Do you want to proceed?'
@@ -77,9 +76,9 @@ shows() { TM capture-pane -p -t "t:$1" | grep -qF -- "$2"; }	# shows WINDOW TEXT
 	P-1 t:asking not in progress
 	Q
 	for t in A-1 L-1 E-1 X-1 S-1 Z-1 G-1; do echo "2026-11-25T08:00:00Z sent $t"; done > queue.state
-	eventually 5 shows limit 'usage limit'
+	eventually 10 shows limit 'usage limit'
 	is_dead() { [ "$(TM display-message -p -t t:dead '#{pane_dead}')" = 1 ]; }
-	eventually 5 is_dead
+	eventually 10 is_dead
 	tq -f -S "$SOCK" > table 2> err &
 	eventually 10 grep -q 'G-1 .*pane: gone' table
 	kill %1
@@ -105,7 +104,7 @@ shows() { TM capture-pane -p -t "t:$1" | grep -qF -- "$2"; }	# shows WINDOW TEXT
 	echo 'W-1 t:later w' > queue
 	echo "2026-11-25T08:00:00Z sent W-1" > queue.state
 	tq -f -S "$SOCK" > table 2> err &
-	eventually 5 grep -q 'pane: dialog' table
+	eventually 10 grep -q 'pane: dialog' table
 	TM send-keys -t t:later Escape
 	closed() { tail -n 3 table | grep -q '^W-1 .*  [0-9][0-9smhd]*$'; }	# no reason, no pane
 	eventually 10 closed

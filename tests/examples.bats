@@ -17,7 +17,7 @@ tq_server() {
 start_tq_server() {
 	TM new-session -d -s t -x 120 -y 40 -n rec "stty raw -echo; printf '\033[?2004hrecording\r\n'; \
 	    : > '$BATS_TEST_TMPDIR/rec.ready'; exec cat > '$BATS_TEST_TMPDIR/rec.rec'" 3>&-
-	for i in $(seq 300); do [ -e "$BATS_TEST_TMPDIR/rec.ready" ] && break; sleep 0.01; done
+	eventually 10 test -e "$BATS_TEST_TMPDIR/rec.ready"
 	sleep 0.1	# for tmux to have seen the bracketed paste request
 }
 

@@ -114,12 +114,12 @@ state_unchanged() { # state_unchanged CMD...: CMD fails, queue.state is as it wa
 	# tq -f, which read it cut, says it once, not again once it is ended
 	tq -f > out 2> err 3>&- &
 	FOLLOW=$!
-	eventually 5 grep -q TODO-CODEX-003 out
+	eventually 10 grep -q TODO-CODEX-003 out
 	printf '2026-11-25T08:00:02Z sent TODO-AN' >> queue.state
-	eventually 5 grep -q 'queue.state:4: line cut short' err
+	eventually 10 grep -q 'queue.state:4: line cut short' err
 	echo '#' >> queue.state
 	echo '2026-11-25T08:00:03Z sent TODO-CODEX-002' >> queue.state
-	eventually 5 grep -q 'TODO-CODEX-002 *sent' out
+	eventually 10 grep -q 'TODO-CODEX-002 *sent' out
 	kill $FOLLOW
 	wait $FOLLOW
 	[ "$(cat err)" = "tq: queue.state:4: line cut short, ignored" ]

@@ -56,8 +56,8 @@ setup_file() {
 	env -i PATH="$(clean_path)" HOME="$HOME" TMPDIR="$BATS_TEST_TMPDIR" TQ_BINS="/a/one /b/two" \
 	    TESTS=stream.bats GO="$t/go" "$t/run" > out 2>&1 3>&- &
 	RUN=$!
-	eventually 10 grep -qx 'one: ok 1 first' out
-	eventually 10 grep -qx 'two: ok 1 first' out
+	eventually 30 grep -qx 'one: ok 1 first' out
+	eventually 30 grep -qx 'two: ok 1 first' out
 	! grep -q 'ok 2' out || false	# the second tests still run
 	touch "$t/go"
 	wait $RUN

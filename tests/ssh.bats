@@ -61,7 +61,7 @@ setup_file() {
 		echo "[127.0.0.1]:$port $(cat "$d/host_key.pub")" > "$d/known_hosts"
 		"$SSHD" -D -e -f "$d/sshd_config" 2>> "$d/sshd.log" 3>&- &
 		echo $! > "$d/sshd.pid"
-		eventually 5 ssh -F "$d/ssh_config" box true 2> /dev/null && break
+		eventually 10 ssh -F "$d/ssh_config" box true 2> /dev/null && break
 		kill "$(cat "$d/sshd.pid")" 2> /dev/null
 		rm -f "$d/sshd.pid"
 	done
@@ -157,7 +157,7 @@ box_agent() {
 	: > "$1/CLAUDE.md"
 	TM new-window -d -t t: -n "$1" \
 	    "AGENT_LOG='$BATS_TEST_TMPDIR/$1.log' '$ROOT/examples/agent' $1 '$BATS_TEST_TMPDIR/$1/CLAUDE.md' 0 1"
-	eventually 5 eval "TM capture-pane -p -t 't:$1' | grep -q '$1: starting'"
+	eventually 10 shows "$1" "$1: starting"
 }
 
 @test "several boxes, one queue: a pipeline per box with tnext -t, after= across boxes, a failed delivery held UNSENT here" {

@@ -40,7 +40,7 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 @test "a program that takes 0.4 s to redraw after Enter gets exactly one Enter" {
 	TM new-window -d -t t: -n slow \
 	    "AGENT_REDRAW=0.4 AGENT_LOG='$PWD/slow.log' AGENT_KEYLOG='$PWD/slow.keys' '$ROOT/examples/agent' slow '$PWD/CLAUDE.md' 0 1"
-	for i in $(seq 300); do TM capture-pane -p -t t:slow | grep -q 'slow: ready' && break; sleep 0.01; done
+	eventually 10 shows slow 'slow: ready'
 	tsend -S "$SOCK" t:slow 'take your time to show it'
 	sleep 1.5
 	[ "$(cat slow.log)" = 'take your time to show it' ]
@@ -52,7 +52,7 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 	# the paste shows arrives too soon after it, and is a line break
 	TM new-window -d -t t: -n gemini \
 	    "AGENT_SLOW_PASTE=0.5 AGENT_LOG='$PWD/gemini.log' AGENT_KEYLOG='$PWD/gemini.keys' '$ROOT/examples/agent' gemini '$PWD/CLAUDE.md' 0 1"
-	for i in $(seq 300); do TM capture-pane -p -t t:gemini | grep -q 'gemini: ready' && break; sleep 0.01; done
+	eventually 10 shows gemini 'gemini: ready'
 	t0=$(date +%s%N)
 	tsend -S "$SOCK" t:gemini 'shown late, taken once'
 	[ "$(ms_since $t0)" -ge 500 ]
@@ -66,7 +66,7 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 	# after the paste showed, but is read with it, and breaks the line
 	TM new-window -d -t t: -n busy-gemini \
 	    "AGENT_SLOW_PASTE=0.3,0.4 AGENT_LOG='$PWD/bg.log' AGENT_KEYLOG='$PWD/bg.keys' '$ROOT/examples/agent' bg '$PWD/CLAUDE.md' 0 1"
-	for i in $(seq 300); do TM capture-pane -p -t t:busy-gemini | grep -q 'bg: ready' && break; sleep 0.01; done
+	eventually 10 shows busy-gemini 'bg: ready'
 	tsend -S "$SOCK" t:busy-gemini 'broken once, then taken'
 	sleep 0.5
 	[ "$(cat bg.log)" = 'broken once, then taken\n' ]	# with its line break
@@ -125,8 +125,7 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 	agent early 0 1
 	printf 'A-1 t:late for the late one\n\nB-1 t:early first for the early one\n\nB-2 t:early second for the early one\n\n' > records
 	tsend -S "$SOCK" -w 4 < records 2> err 3>&- &
-	for i in $(seq 1000); do [ "$(submitted early)" -ge 1 ] && break; sleep 0.01; done
-	[ "$(submitted early)" -ge 1 ]
+	eventually 10 eval '[ "$(submitted early)" -ge 1 ]'
 	[ ! -s err ]	# while the late one is still waited for, not after
 	wait $! || status=$?
 	[ "$status" -eq 1 ]	# the late one was not taken within -w

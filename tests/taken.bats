@@ -25,7 +25,6 @@ taken() { cat "$BATS_TEST_TMPDIR/$1.log" 2>/dev/null | wc -l; }	# messages the a
 enters() { cat "$BATS_TEST_TMPDIR/$1.keys" 2>/dev/null | wc -l; }	# Enters it read
 state() { tq | awk -v id="$1" '$1 == id { print $2 }'; }
 is() { [ "$(state "$1")" = "$2" ]; }			# is ID STATE
-shows() { TM capture-pane -p -t "t:$1" | grep -qF -- "$2"; }	# shows WINDOW TEXT
 tasks_in() { [ "$(tq -s "$1" | wc -l)" -eq "$2" ]; }	# tasks_in STATE N
 
 # the loop of a test that failed before it stopped it
@@ -90,7 +89,7 @@ teardown() {
 
 @test "a program slow to redraw after Enter, 0.5, 1.5, 3 or 6 s, gets exactly one Enter" {
 	for s in 0.5 1.5 3 6; do launch slow${s/./} AGENT_REDRAW=$s; done
-	for s in 0.5 1.5 3 6; do eventually 5 shows slow${s/./} ready; done
+	for s in 0.5 1.5 3 6; do eventually 10 shows slow${s/./} ready; done
 	for s in 0.5 1.5 3 6; do tsend -S "$SOCK" t:slow${s/./} "take $s s to show it" 3>&- & done
 	wait
 	for s in 0.5 1.5 3 6; do
@@ -101,7 +100,7 @@ teardown() {
 
 @test "a prompt that comes back to the input line after it left is pressed again, never pasted again" {
 	launch bounce AGENT_BOUNCE=0.1
-	eventually 5 shows bounce ready
+	eventually 10 shows bounce ready
 	tsend -S "$SOCK" t:bounce 'back again'
 	[ "$(cat bounce.log)" = 'back again' ]
 	[ "$(enters bounce)" -eq 2 ]
@@ -118,9 +117,9 @@ hooked_loop() {
 @test "with the agent's hook: a task taken is working, then done" {
 	printf 'H-1 t:hooked Write ### H-1: COMPLETED\nH-2 t:hooked Write ### H-2: COMPLETED\n' > queue
 	WORK=3 launch hooked AGENT_HOOK=claude
-	eventually 5 shows hooked ready
+	eventually 10 shows hooked ready
 	hooked_loop
-	eventually 5 is H-1 working || { tq; cat .tq-turns.md queue.state err; false; }
+	eventually 10 is H-1 working || { tq; cat .tq-turns.md queue.state err; false; }
 	grep -q '^### H-1: WORKING (claude %[0-9]*)$' .tq-turns.md
 	eventually 10 is H-2 working
 	is H-1 done
@@ -132,7 +131,7 @@ hooked_loop() {
 @test "with the agent's hook: typed, not taken, and a dialog opens: held UNSENT, the dialog never answered" {
 	printf 'N-1 t:asker Write ### N-1: COMPLETED\nN-2 t:asker Write ### N-2: COMPLETED\n' > queue
 	launch asker AGENT_HOOK=claude AGENT_LOSE=2 "AGENT_LOSE_ASK='Do you want to proceed?'"
-	eventually 5 shows asker ready
+	eventually 10 shows asker ready
 	hooked_loop
 	eventually 10 is N-1 done
 	eventually 30 is N-2 UNSENT	# once TAKEN_MS is over, not when the dialog closes: it never does
@@ -146,7 +145,7 @@ hooked_loop() {
 @test "with the agent's hook: typed, not taken: pressed again once, then held UNSENT" {
 	printf 'N-1 t:loser Write ### N-1: COMPLETED\nN-2 t:loser Write ### N-2: COMPLETED\n' > queue
 	launch loser AGENT_HOOK=claude AGENT_LOSE=2
-	eventually 5 shows loser ready
+	eventually 10 shows loser ready
 	hooked_loop
 	eventually 10 is N-1 done
 	eventually 30 is N-2 UNSENT

@@ -21,14 +21,15 @@ recorder() {
 	rm -f "$BATS_TEST_TMPDIR/$1.ready"
 	TM new-window -d -t t: -n "$1" \
 	    "stty raw -echo; printf '\033[?2004h%s\r\n' 'recording'; : > '$BATS_TEST_TMPDIR/$1.ready'; exec cat > '$BATS_TEST_TMPDIR/$1.rec'"
-	local i
-	for i in $(seq 300); do [ -e "$BATS_TEST_TMPDIR/$1.ready" ] && break; sleep 0.01; done
+	eventually 10 test -e "$BATS_TEST_TMPDIR/$1.ready"
 	sleep 0.1	# for tmux to have seen the bracketed paste request
 }
 
 # received NAME BYTES: wait up to 5 s until NAME.rec holds BYTES bytes
-received() { eventually 5 holds "$BATS_TEST_TMPDIR/$1.rec" "$2"; }
+received() { eventually 10 holds "$BATS_TEST_TMPDIR/$1.rec" "$2"; }
 holds() { [ "$(wc -c < "$1")" -ge "$2" ]; }	# holds FILE BYTES
+
+shows() { TM capture-pane -p -t "t:$1" | grep -qF -- "$2"; }	# shows WINDOW TEXT
 
 # pasted TEXT: what a recorder receives for TEXT and Enter
 pasted() {
@@ -41,7 +42,5 @@ pasted() {
 agent() {
 	TM new-window -d -t t: -n "$1" \
 	    "AGENT_LOG='$BATS_TEST_TMPDIR/$1.log' AGENT_KEYLOG='$BATS_TEST_TMPDIR/$1.keys' '$ROOT/examples/agent' $1 '$BATS_TEST_TMPDIR/CLAUDE.md' ${2:-0} ${3:-1}"
-	local i
-	for i in $(seq 300); do TM capture-pane -p -t "t:$1" | grep -q "$1: starting" && return; sleep 0.01; done
-	return 1
+	eventually 10 shows "$1" "$1: starting"
 }

@@ -37,7 +37,7 @@ stop_tnext() { # end its input; it must exit 0 within 5 s
 	wait $TNEXT
 }
 
-wait_for() { eventually 5 "$@"; }	# wait_for COMMAND...: up to 5 s for it to succeed
+wait_for() { eventually 10 "$@"; }	# wait_for COMMAND...: up to 10 s for it to succeed
 
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
@@ -847,12 +847,12 @@ stop_live() {
 	wrote() { records "$1" | grep -qx "$2"; }	# wrote FILE ID
 	echo >&$fb
 	echo >&$fa
-	eventually 5 wrote out.a A-1
+	eventually 10 wrote out.a A-1
 	[ ! -s out.b ]	# B-1 waits for A-1
 	printf 'A-1 COMPLETED 1\n\n' >&$fa	# a's marker, on a's pipe: b gets none
-	eventually 5 wrote out.b B-1
+	eventually 10 wrote out.b B-1
 	printf 'B-1 COMPLETED 1\n\n' >&$fb
-	eventually 5 wrote out.a A-2
+	eventually 10 wrote out.a A-2
 	[ "$(records out.a out.b | sort | tr '\n' ' ')" = "A-1 A-2 B-1 " ]	# each sent once
 	exec {fa}>&- {fb}>&-
 	wait

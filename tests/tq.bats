@@ -171,7 +171,7 @@ bad() { # bad CONTENT EXPECTED-MESSAGE
 	[ "$(cat out)" = "$(printf '%s\n' 'A-1  sent    s:1     2026\e]0;X\x07        -' 'B-1  UNSENT  s:1     2026-11-25T08:00:01Z  59m  no pane \xc2\x9b31m here \x9b')" ]
 	TQ_NOW=2026-11-25T09:00:00Z tq -f > out 3>&- &
 	FOLLOW=$!
-	eventually 5 grep -q '^$' out
+	eventually 10 grep -q '^$' out
 	kill $FOLLOW
 	wait $FOLLOW
 	[ "$(sed -n 2,3p out)" = "$(TQ_NOW=2026-11-25T09:00:00Z tq)" ]
@@ -435,12 +435,9 @@ teardown() {
 	[ -z "$FOLLOW" ] || kill $FOLLOW 2>/dev/null || true
 }
 
-wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
-	local i
-	for i in $(seq 500); do
-		[ "$(grep -c '^$' out)" -ge "$1" ] && return 0
-		sleep 0.01
-	done
+wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 10 s
+	local n=$1
+	eventually 10 eval '[ "$(grep -c "^$" out)" -ge $n ]' && return
 	echo "out has $(grep -c '^$' out) tables, not $1:"; cat out err
 	return 1
 }
@@ -501,9 +498,9 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 		exec {fd}<>full.$sig	# open, never read
 		tq -f > full.$sig 2> err 3>&- &
 		FOLLOW=$!
-		eventually 5 blocked
+		eventually 10 blocked
 		kill -$sig $FOLLOW
-		eventually 5 eval '! kill -0 $FOLLOW 2>/dev/null'
+		eventually 10 eval '! kill -0 $FOLLOW 2>/dev/null'
 		wait $FOLLOW	# status 0
 		[ ! -s err ]
 		exec {fd}>&-
@@ -514,7 +511,7 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	six_tasks > queue
 	start_follow
 	echo 'BAD' >> queue
-	for i in $(seq 500); do grep -q 'missing target' err && break; sleep 0.01; done
+	eventually 10 grep -q 'missing target' err
 	[ "$(cat err)" = "tq: queue:7: BAD: missing target" ]
 	[ "$(grep -c '^$' out)" -eq 1 ]	# no table for a bad queue
 	six_tasks > queue
@@ -526,10 +523,10 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 @test "tq -f: a queue that is not there yet is waited for; a directory that is not is an error" {
 	start_follow_missing() { tq -f "$@" > out 2> err 3>&- & FOLLOW=$!; }
 	start_follow_missing
-	for i in $(seq 500); do [ -s err ] && break; sleep 0.01; done
+	eventually 10 test -s err
 	[ "$(cat err)" = "tq: queue: No such file or directory (no QUEUE given, and TQUEUE is not set)" ]
 	six_tasks > queue
-	for i in $(seq 500); do grep -q '^6 tasks' out && break; sleep 0.01; done
+	eventually 10 grep -q '^6 tasks' out
 	grep -q '^6 tasks' out	# perhaps after the empty file just created
 	run tq -f nodir/queue
 	[ "$status" -eq 1 ]
@@ -544,20 +541,20 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	echo "$(date -u -d '-57 seconds' +%Y-%m-%dT%H:%M:%SZ) sent TODO-CODEX-003" > queue.state
 	TM new-window -d -t t:7 -n live "echo before; tq -f '$PWD/queue'; echo status \$?; sleep 100"
 	screen() { TM capture-pane -p -t t:7; }
-	for i in $(seq 300); do [[ "$(screen)" =~ "6 tasks" ]] && break; sleep 0.01; done
+	eventually 10 eval '[[ "$(screen)" =~ "6 tasks" ]]'
 	[[ "$(screen | head -1)" =~ ^6\ tasks:\ 5\ pending,\ 1\ sent,\ 0\ done\;\ oldest\ sent:\ TODO-CODEX-003,\ 5[7-9]s$ ]]
 	[[ "$(screen | sed -n 2p)" =~ ^TODO-CODEX-003\ +sent\ +palm:5 ]]
 	[[ "$(screen)" != *before* ]]	# the alternate screen
 	# it ticks: 57s becomes 1m without any change to the files
-	for i in $(seq 400); do [[ "$(screen | sed -n 2p)" =~ \ 1m$ ]] && break; sleep 0.01; done
+	eventually 15 eval '[[ "$(screen | sed -n 2p)" =~ \ 1m$ ]]'
 	[[ "$(screen | sed -n 2p)" =~ \ 1m$ ]]
 	# a change: redrawn in place, not below
 	echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) sent TODO-ANTI-001" >> queue.state
-	for i in $(seq 300); do [[ "$(screen)" =~ "2 sent" ]] && break; sleep 0.01; done
+	eventually 10 eval '[[ "$(screen)" =~ "2 sent" ]]'
 	[ "$(screen | grep -c tasks:)" -eq 1 ]
 	[ "$(screen | grep -c TODO-ANTI-001)" -eq 1 ]
 	TM send-keys -t t:7 C-c
-	for i in $(seq 300); do [[ "$(screen)" =~ status ]] && break; sleep 0.01; done
+	eventually 10 eval '[[ "$(screen)" =~ status ]]'
 	[ "$(screen | grep -v '^$')" = "$(printf 'before\nstatus 0')" ]
 	TM kill-window -t t:7
 }
@@ -584,10 +581,10 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	echo "$(date -u -d '-55 seconds' +%Y-%m-%dT%H:%M:%SZ) sent TODO-CODEX-003" > queue.state
 	TM new-window -d -t t:9 -n clock "LD_PRELOAD='$PWD/jump.so' ASAN_OPTIONS=\$ASAN_OPTIONS:verify_asan_link_order=0 tq -f '$PWD/queue'"
 	screen() { TM capture-pane -p -t t:9; }
-	for i in $(seq 300); do [[ "$(screen | sed -n 2p)" =~ \ 5[5-9]s$ ]] && break; sleep 0.01; done
+	eventually 10 eval '[[ "$(screen | sed -n 2p)" =~ \ 5[5-9]s$ ]]'
 	[[ "$(screen | sed -n 2p)" =~ \ 5[5-9]s$ ]]
 	touch jump
-	for i in $(seq 1000); do [[ "$(screen | sed -n 2p)" =~ \ 1m$ ]] && break; sleep 0.01; done
+	eventually 30 eval '[[ "$(screen | sed -n 2p)" =~ \ 1m$ ]]'
 	[[ "$(screen | sed -n 2p)" =~ \ 1m$ ]]
 	TM kill-window -t t:9
 }
@@ -596,7 +593,7 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	six_tasks > queue
 	TM new-window -d -t t:6 -n job "cd '$PWD' && PS1='$ ' exec bash --norc --noprofile -i"
 	screen() { TM capture-pane -p -t t:6; }
-	until_screen() { for i in $(seq 300); do [[ "$(screen)" =~ $1 ]] && return; sleep 0.01; done; screen; return 1; }
+	until_screen() { local re=$1; eventually 10 eval '[[ "$(screen)" =~ $re ]]' && return; screen; return 1; }
 	until_screen '^\$'
 	TM send-keys -t t:6 'echo before; tq -f' Enter
 	until_screen '6 tasks'
@@ -618,14 +615,14 @@ wait_for_tables() { # wait_for_tables N: until "out" has N tables, up to 5 s
 	TM new-window -d -t t:8 -n short "TQ_NOW=2026-11-25T09:00:00Z tq -f '$PWD/queue'"
 	TM resize-window -t t:8 -y 8 2>/dev/null || TM resize-pane -t t:8 -y 8
 	screen() { TM capture-pane -p -t t:8; }
-	for i in $(seq 300); do [[ "$(screen | sed -n 6p)" =~ ^T-20 ]] && break; sleep 0.01; done
+	eventually 10 eval '[[ "$(screen | sed -n 6p)" =~ ^T-20 ]]'
 	screen
 	[ "$(screen | head -1)" = "20 tasks: 5 pending, 0 sent, 15 done" ]
 	[[ "$(screen | sed -n 2p)" =~ ^T-16\ +pending ]]
 	[[ "$(screen | sed -n 6p)" =~ ^T-20\ +pending ]]
 	echo '2026-11-25T08:00:00Z DONE T-16' >> queue.state
 	for i in $(seq 1 5); do echo "X-$i s:1 more"; done >> queue
-	for i in $(seq 300); do [[ "$(screen)" =~ more ]] && break; sleep 0.01; done
+	eventually 10 eval '[[ "$(screen)" =~ more ]]'
 	screen
 	[[ "$(screen | sed -n 2p)" =~ ^T-17\ +pending ]]
 	[ "$(screen | sed -n 7p)" = "... 4 more" ]	# 8 rows: the summary, 5 tasks, this line, the cursor's

@@ -177,7 +177,7 @@ stream() {
 	recorder slow	# shows nothing: the check presses blind at 1 s, never before -d
 	t0=$(date +%s%N)
 	tsend -S "$SOCK" -d 1500 -w 3 t:slow 'pasted' 3>&- &
-	for i in $(seq 1000); do grep -q "$(printf '\r')" slow.rec && break; sleep 0.01; done
+	eventually 30 grep -q $'\r' slow.rec
 	t1=$(date +%s%N)
 	wait
 	[ $(( (t1 - t0) / 1000000 )) -ge 1500 ]
@@ -309,7 +309,7 @@ stream() {
 	    tsend -S "$SOCK" -w 30 < records 2> err 3>&- &
 	exec 5> markers
 	echo >&5	# the go: RC-1 is sent
-	eventually 5 grep -q 'UNSENT\| sent RC-1' queue.state
+	eventually 10 grep -q 'UNSENT\| sent RC-1' queue.state
 	sleep 0.5
 	pid=$(pgrep -f "^tsend -S $SOCK -w 30" | head -1)
 	kill -TERM "$pid"
@@ -411,7 +411,7 @@ stream() {
 	TM new-window -d -t t: -n shellok "exec bash --norc --noprofile -i"
 	sleep 0.3
 	tsend -S "$SOCK" -s t:shellok "echo typed on purpose > '$PWD/shell.out'"
-	for i in $(seq 300); do [ -s shell.out ] && break; sleep 0.01; done
+	eventually 10 test -s shell.out
 	[ "$(cat shell.out)" = 'typed on purpose' ]
 }
 
@@ -503,8 +503,8 @@ clients() { TM list-clients -F '#{client_pid} #{client_control_mode} #{session_n
 	kill -9 $pid
 	wait $pid || true
 	exec 5>&-
-	eventually 5 eval '[ -z "$(clients)" ]'
-	eventually 5 eval '! kill -0 $cpid 2>/dev/null'
+	eventually 10 eval '[ -z "$(clients)" ]'
+	eventually 10 eval '! kill -0 $cpid 2>/dev/null'
 }
 
 @test "the session the control client attached to is killed: deliveries go on" {
@@ -732,7 +732,7 @@ lines"
 	pid=$!
 	exec 5> in
 	printf '#state %s/queue.state\nF-1 t:gone1 first\n\n' "$PWD" >&5
-	eventually 5 grep -q 'F-1: ' err
+	eventually 10 grep -q 'F-1: ' err
 	grep -q "^tsend: F-1: t:gone1: .*; it could not be held UNSENT, so tq shows it sent: it was not delivered; to send it again: " err
 	[ "$(tq | awk '$1 == "F-1" { print $2 }')" = sent ]
 	prlimit --pid $pid --fsize=unlimited:	# the soft limit, as the disk gains room

@@ -19,11 +19,8 @@ stop_twatch() {
 }
 
 wait_for_lines() { # wait_for_lines N [FILE]: until FILE (out) has N lines, up to 10 s
-	local i
-	for i in $(seq 1000); do
-		[ "$(wc -l < "${2:-out}")" -ge "$1" ] && return 0
-		sleep 0.01
-	done
+	local n=$1 f=${2:-out}
+	eventually 10 eval '[ "$(wc -l < "$f")" -ge $n ]' && return
 	echo "${2:-out} has $(wc -l < "${2:-out}") lines, not $1:"; cat "${2:-out}"
 	return 1
 }
@@ -673,6 +670,6 @@ each_occurrence_once() {
 	twatch CLAUDE.md > pipe 2> err 3>&- &
 	TWATCH=$!
 	head -n 1 pipe > /dev/null	# the first batch; then no reader
-	eventually 5 gone $TWATCH
+	eventually 10 gone $TWATCH
 	[ ! -s err ]
 }
