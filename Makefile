@@ -24,31 +24,41 @@ override LDLIBS += -pthread
 
 all: $(if $(NO_INOTIFY),$(NOINOTIFY),$(TOOLS))
 
-$(TOOLS): %: %.c $(SHARED) $(HEADERS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $@.c $(SHARED) $(LDLIBS)
+# Each build compiles the shared code once, into its own directory.
+OBJ = $(SHARED:.c=.o)
+tools/%.o: tools/%.c $(HEADERS)
+	$(CC) $(CFLAGS) -c -o $@ $<
+$(TOOLS): %: %.o $(OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The same tools built with sanitizers, for the suite's second run.
-$(ASAN): tools/asan/%: tools/%.c $(SHARED) $(HEADERS)
+tools/asan/%.o: tools/%.c $(HEADERS)
 	@mkdir -p tools/asan
-	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ tools/$*.c $(SHARED) $(LDLIBS)
+	$(CC) $(CFLAGS) $(SANITIZE) -c -o $@ $<
+$(ASAN): %: %.o $(OBJ:tools/%=tools/asan/%)
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The same tools with inotify compiled out (make NO_INOTIFY=1): they look
 # with stat(2) every second, as on a system without inotify.
-$(NOINOTIFY): tools/noinotify/%: tools/%.c $(SHARED) $(HEADERS)
+tools/noinotify/%.o: tools/%.c $(HEADERS)
 	@mkdir -p tools/noinotify
-	$(CC) $(CFLAGS) -DNO_INOTIFY $(LDFLAGS) -o $@ tools/$*.c $(SHARED) $(LDLIBS)
+	$(CC) $(CFLAGS) -DNO_INOTIFY -c -o $@ $<
+$(NOINOTIFY): %: %.o $(OBJ:tools/%=tools/noinotify/%)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Alpine's libc: the tools built with Debian's musl-gcc (musl-tools), for
 # CI; make CC=musl-gcc builds them in tools/ instead.
-$(MUSL): tools/musl/%: tools/%.c $(SHARED) $(HEADERS)
+tools/musl/%.o: tools/%.c $(HEADERS)
 	@mkdir -p tools/musl
-	musl-gcc $(CFLAGS) $(LDFLAGS) -o $@ tools/$*.c $(SHARED) $(LDLIBS)
+	musl-gcc $(CFLAGS) -c -o $@ $<
+$(MUSL): %: %.o $(OBJ:tools/%=tools/musl/%)
+	musl-gcc $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 musl: $(MUSL)
 
 # The fuzz targets, run once on each input of their corpus.
-$(REPLAY): tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/run.c $(SHARED) $(HEADERS)
-	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/run.c $(SHARED) $(LDLIBS)
+$(REPLAY): tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/run.c $(OBJ:tools/%=tools/asan/%) $(HEADERS)
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/run.c $(OBJ:tools/%=tools/asan/%) $(LDLIBS)
 
 # The suite with each build; the no-inotify one runs the files of the
 # tools that wait for files to change.
@@ -107,6 +117,6 @@ uninstall:
 	for f in man/*.7; do rm -f "$(DESTDIR)$(MANDIR)/man7/$${f##*/}"; done
 
 clean:
-	rm -rf $(TOOLS) tools/asan tools/noinotify tools/musl $(REPLAY) tests/fuzz/*-fuzz tests/fuzz/work
+	rm -rf $(TOOLS) tools/*.o tools/asan tools/noinotify tools/musl $(REPLAY) tests/fuzz/*-fuzz tests/fuzz/work
 
 .PHONY: all check demo bench fuzz lint musl install uninstall clean
