@@ -25,7 +25,7 @@ recorder() {
 	sleep 0.1	# for tmux to have seen the bracketed paste request
 }
 
-# received NAME BYTES: wait up to 5 s until NAME.rec holds BYTES bytes
+# received NAME BYTES: wait up to 10 s until NAME.rec holds BYTES bytes
 received() { eventually 10 holds "$BATS_TEST_TMPDIR/$1.rec" "$2"; }
 holds() { [ "$(wc -c < "$1")" -ge "$2" ]; }	# holds FILE BYTES
 

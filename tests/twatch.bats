@@ -21,7 +21,7 @@ stop_twatch() {
 wait_for_lines() { # wait_for_lines N [FILE]: until FILE (out) has N lines, up to 10 s
 	local n=$1 f=${2:-out}
 	eventually 10 eval '[ "$(wc -l < "$f")" -ge $n ]' && return
-	echo "${2:-out} has $(wc -l < "${2:-out}") lines, not $1:"; cat "${2:-out}"
+	echo "$f has $(wc -l < "$f") lines, not $n:"; cat "$f"
 	return 1
 }
 
